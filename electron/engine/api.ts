@@ -1,0 +1,162 @@
+// The archive engine's public surface: what the CLI, the desktop app's engine host and the tests call.
+// Types only; the jobs under ./jobs implement them. No Electron import may ever reach this folder.
+
+/** Compression presets, as a user picks them. */
+export type Preset = 'fast' | 'balanced' | 'maximum';
+
+/** Codecs an archive chunk can be stored with. */
+export type CodecId = 'store' | 'brotli' | 'neural';
+
+export type EntryType = 'file' | 'directory' | 'symlink';
+
+/** What to do when an extracted entry's path already exists. */
+export type ConflictPolicy = 'overwrite' | 'skip' | 'rename';
+
+/** Progress of any long operation; emitted at most a few times per second. */
+export interface Progress {
+  phase: 'scan' | 'compress' | 'extract' | 'verify' | 'finalize';
+  bytesDone: number;
+  bytesTotal: number;
+  entriesDone: number;
+  entriesTotal: number;
+  /** Archive path of the entry being worked on, if any. */
+  currentEntry: string | null;
+  /** Bytes per second over the job so far. */
+  bytesPerSecond: number;
+  /** For create: compressed bytes written so far, to show the ratio as it goes. */
+  packedBytes?: number;
+}
+
+export type ProgressListener = (p: Progress) => void;
+
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface CreateOptions extends JobOptions {
+  /** Destination .octz path. Written to a temp file beside it, then renamed. */
+  archivePath: string;
+  /** Files and folders. A folder is stored under its own name; '.' stores the cwd's contents. */
+  inputs: string[];
+  /** Resolves relative inputs; defaults to process.cwd(). */
+  cwd?: string;
+  preset?: Preset;
+  /** When set, every chunk is encrypted (see docs/FORMAT.md). */
+  password?: string;
+  /** With a password: also encrypt names and metadata, so listing needs the password. */
+  encryptNames?: boolean;
+  /** Replace an existing archive at archivePath (default false: refuse). */
+  overwrite?: boolean;
+}
+
+export interface CreateSummary {
+  archivePath: string;
+  entries: number;
+  files: number;
+  rawBytes: number;
+  /** Size of the archive file on disk. */
+  archiveBytes: number;
+  /** Sum of the chunk payloads alone. */
+  packedBytes: number;
+  bitsPerByte: number;
+  /** Bytes per codec that won chunks, raw side. */
+  rawBytesByCodec: Partial<Record<CodecId, number>>;
+  /** Payload size the classical codec alone would have produced, for "x% better than brotli". */
+  classicalBytes: number;
+  seconds: number;
+}
+
+export interface ModelRef {
+  name: string;
+  sha256: string;
+}
+
+export interface ArchiveInfo {
+  formatVersion: number;
+  creator: string;
+  createdAt: string;
+  entries: number;
+  files: number;
+  rawBytes: number;
+  packedBytes: number;
+  archiveBytes: number;
+  codecs: CodecId[];
+  models: ModelRef[];
+  /** Codec parameters as recorded in the header. */
+  codecParams: Record<string, unknown>;
+  encrypted: boolean;
+  namesEncrypted: boolean;
+}
+
+export interface EntryInfo {
+  /** Archive path, '/'-separated, relative, never starting with '/' and never containing '..'. */
+  path: string;
+  type: EntryType;
+  /** POSIX permission bits (e.g. 0o644). */
+  mode: number;
+  /** Modification time, milliseconds since the epoch. */
+  mtimeMs: number;
+  size: number;
+  /** Sum of the payloads of this entry's chunks (0 for a deduplicated twin). */
+  packedSize: number;
+  /** Codec of the entry's first chunk, or null for directories, links and empty files. */
+  codec: CodecId | null;
+  /** Symlink target, for symlinks. */
+  linkTarget?: string;
+  /** SHA-256 hex of the content, for files. */
+  sha256?: string;
+}
+
+export interface ArchiveListing {
+  info: ArchiveInfo;
+  entries: EntryInfo[];
+}
+
+export interface ExtractLimits {
+  /** Refuse once this many bytes would be written. */
+  maxTotalBytes: number;
+  maxEntries: number;
+  /** Refuse chunks whose raw size exceeds payload size times this. */
+  maxRatio: number;
+}
+
+export interface ExtractOptions extends JobOptions {
+  archivePath: string;
+  destDir: string;
+  /** Entry paths to extract; a directory selects everything under it. Empty or absent: all. */
+  entries?: string[];
+  conflict?: ConflictPolicy;
+  password?: string;
+  limits?: Partial<ExtractLimits>;
+}
+
+export interface ExtractSummary {
+  written: number;
+  skipped: number;
+  renamed: number;
+  bytes: number;
+  seconds: number;
+}
+
+export type EntryVerdict = 'intact' | 'damaged' | 'missing-model';
+
+export interface EntryReport {
+  path: string;
+  verdict: EntryVerdict;
+  /** A sentence saying what is wrong, when not intact. */
+  problem?: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Archive-level problems (integrity check, header). */
+  problems: string[];
+  entries: EntryReport[];
+  seconds: number;
+}
+
+export interface VerifyOptions extends JobOptions {
+  archivePath: string;
+  password?: string;
+}
