@@ -1,0 +1,23 @@
+// What each user-facing preset means to the engine. The neural codec owns the tuning of its own rows
+// (chunk size trades compression, which improves with longer chunks, against decode parallelism).
+import type { CodecId, Preset } from './api.ts';
+
+export interface PresetSettings {
+  /** Codecs tried on every chunk, best first; each chunk keeps the smallest result, 'store' always competes. */
+  codecs: CodecId[];
+  /** Files are cut into chunks of at most this many bytes. */
+  chunkBytes: number;
+  /** brotli quality (0-11) and window (10-24) for the classical codec. */
+  brotliQuality: number;
+  brotliWindowBits: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const PRESETS: Record<Preset, PresetSettings> = {
+  fast: { codecs: ['brotli'], chunkBytes: 4 * MiB, brotliQuality: 9, brotliWindowBits: 22 },
+  balanced: { codecs: ['neural', 'brotli'], chunkBytes: 1 * MiB, brotliQuality: 11, brotliWindowBits: 24 },
+  maximum: { codecs: ['neural', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24 },
+};
+
+export const DEFAULT_PRESET: Preset = 'balanced';
