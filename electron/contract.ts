@@ -1,0 +1,228 @@
+// The one IPC contract between the renderer, the preload, the main process and the engine host.
+// The renderer sees only `window.octozip` (OctozipApi). Every request crosses one of the channels below, and
+// main validates each one with the schema of its channel before any handler runs: a compromised renderer can
+// send anything, so the types alone are not a defence.
+import { z } from 'zod';
+import type {
+  ArchiveListing,
+  ConflictPolicy,
+  CreateSummary,
+  EntryVerdict,
+  ExtractSummary,
+  Preset,
+  Progress,
+  VerifyReport,
+} from './engine/api.ts';
+import type { ErrorCode } from './engine/errors.ts';
+
+export type { ArchiveListing, ConflictPolicy, CreateSummary, ExtractSummary, Preset, Progress, VerifyReport };
+
+/** Prefix of every invoke channel, so the main side can tell ours from anything else. */
+export const CHANNEL_PREFIX = 'octozip:';
+/** The single main -> renderer channel; its payload is an AppEvent. */
+export const EVENT_CHANNEL = 'octozip:event';
+
+// Paths come from dialogs, drops or the catalog. Bound their size so a hostile renderer cannot make main or the
+// host allocate without limit, and refuse NUL, which no file system accepts and which truncates paths in C.
+const pathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+const passwordSchema = z.string().min(1).max(1024).optional();
+const jobIdSchema = z.string().regex(/^job-[0-9]+$/);
+/** An entry path inside an archive, as listed by the engine. */
+const entryPathSchema = z.string().min(1).max(4096);
+
+export const presetSchema = z.enum(['fast', 'balanced', 'maximum']);
+export const conflictPolicySchema = z.enum(['overwrite', 'skip', 'rename']);
+
+/** Request schemas, one per channel. A channel's name is its key; the wire name is CHANNEL_PREFIX + key. */
+export const requestSchemas = {
+  /** Where a new archive of these inputs goes by default: beside the first item, under a name not yet taken. */
+  suggestArchivePath: z.object({ inputs: z.array(pathSchema).min(1).max(100_000) }).strict(),
+  /** Native dialogs. Each resolves to null when the user cancels. */
+  chooseInputs: z.object({}).strict(),
+  chooseArchiveDestination: z.object({ defaultPath: pathSchema }).strict(),
+  chooseArchiveToOpen: z.object({}).strict(),
+  chooseExtractFolder: z.object({ defaultPath: pathSchema.optional() }).strict(),
+  /** Long jobs: they answer at once with a job id; progress and the outcome arrive as AppEvents. */
+  startCreate: z
+    .object({
+      inputs: z.array(pathSchema).min(1).max(100_000),
+      archivePath: pathSchema,
+      preset: presetSchema,
+      password: passwordSchema,
+      overwrite: z.boolean().optional(),
+    })
+    .strict(),
+  startExtract: z
+    .object({
+      archivePath: pathSchema,
+      destDir: pathSchema,
+      entries: z.array(entryPathSchema).max(1_000_000).optional(),
+      conflict: conflictPolicySchema,
+      password: passwordSchema,
+    })
+    .strict(),
+  startVerify: z.object({ archivePath: pathSchema, password: passwordSchema }).strict(),
+  cancelJob: z.object({ jobId: jobIdSchema }).strict(),
+  /** Lists an archive and remembers it in the recent list. */
+  openArchive: z.object({ archivePath: pathSchema, password: passwordSchema }).strict(),
+  /** Which of these entries already exist in destDir (top-level names of a selection), for the conflict prompt. */
+  findConflicts: z
+    .object({ destDir: pathSchema, entries: z.array(entryPathSchema).max(1_000_000) })
+    .strict(),
+  recentArchives: z.object({}).strict(),
+  forgetRecent: z.object({ archivePath: pathSchema }).strict(),
+  /** Asks where to save a verify report, then writes it (atomically). Null when the user cancels. */
+  saveVerifyReport: z
+    .object({ archivePath: pathSchema, text: z.string().max(64 * 1024 * 1024) })
+    .strict(),
+  /** Drag entries out of the window: main extracts them to a temp folder and starts an OS drag of those files. */
+  startDragOut: z
+    .object({ archivePath: pathSchema, entries: z.array(entryPathSchema).min(1).max(10_000), password: passwordSchema })
+    .strict(),
+  revealInFolder: z.object({ path: pathSchema }).strict(),
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+export type Requests = { [C in Channel]: z.infer<(typeof requestSchemas)[C]> };
+
+/** One remembered archive, as the catalog stores it. */
+export interface RecentArchive {
+  path: string;
+  sizeBytes: number;
+  entries: number;
+  /** Raw bytes / packed bytes; 0 when the archive holds no data. */
+  ratio: number;
+  /** Names of the models the archive needs, comma-separated; '' for classical-only archives. */
+  model: string;
+  lastOpenedAt: string;
+  /** ISO time of the last verify, or null if never verified. */
+  lastVerifiedAt: string | null;
+  lastVerifyOk: boolean | null;
+  /** False when the file is no longer where it was. */
+  exists: boolean;
+}
+
+export interface JobStarted {
+  jobId: string;
+}
+
+export interface Responses {
+  suggestArchivePath: string;
+  chooseInputs: string[] | null;
+  chooseArchiveDestination: string | null;
+  chooseArchiveToOpen: string | null;
+  chooseExtractFolder: string | null;
+  startCreate: JobStarted;
+  startExtract: JobStarted;
+  startVerify: JobStarted;
+  cancelJob: { cancelled: boolean };
+  openArchive: ArchiveListing;
+  findConflicts: string[];
+  recentArchives: RecentArchive[];
+  forgetRecent: null;
+  saveVerifyReport: string | null;
+  startDragOut: null;
+  revealInFolder: null;
+}
+
+/** What the user is told when something fails: plain sentences, never a stack trace. */
+export interface UserError {
+  /** The engine's error code, or 'invalid-request' / 'internal' for failures outside the engine. */
+  code: ErrorCode | 'invalid-request' | 'internal';
+  /** What happened, in one sentence. */
+  message: string;
+  /** What the user can do next, in one sentence. */
+  nextStep: string;
+}
+
+/** Every invoke answers with a Result: errors keep their code across the IPC boundary, which thrown errors do not. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError };
+
+export type JobKind = 'create' | 'extract' | 'verify';
+
+export type JobOutcome =
+  | { kind: 'create'; summary: CreateSummary }
+  | { kind: 'extract'; summary: ExtractSummary; destDir: string }
+  | { kind: 'verify'; report: VerifyReport };
+
+/** Main -> renderer messages. */
+export type AppEvent =
+  | { type: 'job-progress'; jobId: string; progress: Progress }
+  | { type: 'job-done'; jobId: string; outcome: JobOutcome }
+  | { type: 'job-failed'; jobId: string; error: UserError }
+  | { type: 'job-cancelled'; jobId: string }
+  /** The OS or the menu asks to open an archive (file association, "open with", recent menu). */
+  | { type: 'open-archive'; archivePath: string }
+  /** A menu item the renderer acts on. */
+  | { type: 'menu'; command: MenuCommand };
+
+export type MenuCommand = 'new-archive' | 'open-archive' | 'extract-all' | 'verify' | 'close-archive';
+
+/** What the preload exposes as `window.octozip`; the e2e bridge exposes the same shape. */
+export interface OctozipApi {
+  call<C extends Channel>(channel: C, request: Requests[C]): Promise<Result<Responses[C]>>;
+  /** Subscribes to AppEvents; returns the unsubscribe function. */
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  /** The file-system path of a dropped File (Electron's webUtils.getPathForFile); '' when it has none. */
+  pathForFile(file: File): string;
+}
+
+// ---- main <-> engine host ----
+// The host runs engine requests one message at a time; long ones report progress and can be cancelled by id.
+
+export type HostMethod = 'create' | 'extract' | 'verify' | 'list' | 'catalogRemember' | 'catalogList' | 'catalogForget' | 'catalogRecordVerify';
+
+export interface CatalogRememberParams {
+  archivePath: string;
+  sizeBytes: number;
+  entries: number;
+  ratio: number;
+  model: string;
+}
+
+export interface HostParams {
+  create: { inputs: string[]; archivePath: string; preset: Preset; password?: string; overwrite?: boolean };
+  extract: { archivePath: string; destDir: string; entries?: string[]; conflict: ConflictPolicy; password?: string };
+  verify: { archivePath: string; password?: string };
+  list: { archivePath: string; password?: string };
+  catalogRemember: CatalogRememberParams;
+  catalogList: Record<string, never>;
+  catalogForget: { archivePath: string };
+  catalogRecordVerify: { archivePath: string; ok: boolean; at: string };
+}
+
+export interface HostResults {
+  create: CreateSummary;
+  extract: ExtractSummary;
+  verify: VerifyReport;
+  list: ArchiveListing;
+  catalogRemember: null;
+  catalogList: Omit<RecentArchive, 'exists'>[];
+  catalogForget: null;
+  catalogRecordVerify: null;
+}
+
+/** An engine failure as it crosses the process boundary: the code survives, the stack stays behind. */
+export interface HostError {
+  code: ErrorCode | 'internal';
+  message: string;
+  subject?: string;
+}
+
+export type HostRequest =
+  | { type: 'request'; id: number; method: HostMethod; params: unknown }
+  | { type: 'cancel'; id: number };
+
+export type HostReply =
+  | { type: 'progress'; id: number; progress: Progress }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: HostError }
+  /** Sent once when the host has loaded and can take requests. */
+  | { type: 'ready' };
+
+export type { EntryVerdict };
