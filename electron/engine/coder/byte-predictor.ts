@@ -1,0 +1,212 @@
+// The adaptive stage: predicts each bit of the next byte (MSB first) by mixing the network's distribution with
+// online models that learn from the bytes already coded. Encoder and decoder run identical instances and feed
+// them identical bits, so they stay in lockstep; every step is integer arithmetic.
+//
+// Per bit: hashed context models (orders 1-4 and 6, words, sparse and record contexts) + order 0 + a match
+// model + the network -> three mixers with differently selected weight sets -> a final mixer -> two APMs.
+import { Apm } from './apm.ts';
+import { COUNTER_INIT, counterP12, updateCounter } from './adaptive-counter.ts';
+import { ContextTable } from './context-table.ts';
+import { History } from './history.ts';
+import { squash, STRETCH } from './logistic.ts';
+import { MatchModel } from './match-model.ts';
+import { Mixer } from './mixer.ts';
+import { NetworkTree } from './network-tree.ts';
+import { RecordModel } from './record-model.ts';
+
+export interface BytePredictorOptions {
+  /** log2 of the hashed context table's int32 slots: memory is 4 << tableBits bytes (default 22: 16 MiB). */
+  tableBits?: number;
+}
+
+export const DEFAULT_TABLE_BITS = 22;
+/** History ring: 4 MiB, the largest chunk a preset makes, so a match can reach back across a whole chunk. */
+const HISTORY_BITS = 22;
+const MATCH_HASH_BITS = 20;
+
+/** Count caps of the hashed contexts, in the order of contextHashes() below. */
+const CONTEXT_LIMITS = [1023, 1023, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255];
+const N_CONTEXTS = CONTEXT_LIMITS.length;
+// Mixer input layout.
+const IN_CONTEXTS = 0;
+const IN_ORDER0 = N_CONTEXTS;
+const IN_MATCH = IN_ORDER0 + 1;
+const IN_NETWORK = IN_MATCH + 2;
+const IN_BIAS = IN_NETWORK + 2;
+const N_INPUTS = IN_BIAS + 1;
+
+function hash2(a: number, b: number): number {
+  const h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c >= 128;
+}
+
+export class BytePredictor {
+  private readonly history = new History(HISTORY_BITS);
+  private readonly contexts: ContextTable;
+  private readonly match: MatchModel;
+  private readonly record: RecordModel;
+  private readonly network = new NetworkTree();
+  private readonly order0 = new Int32Array(256).fill(COUNTER_INIT);
+
+  private readonly mixerByPartial = new Mixer(N_INPUTS, 256, 6, 1 << 14);
+  private readonly mixerByMatch = new Mixer(N_INPUTS, 32 * 8, 6, 1 << 14);
+  private readonly mixerByContext = new Mixer(N_INPUTS, 256 + 16 * 8, 6, 1 << 14);
+  private readonly finalMixer = new Mixer(4, 256, 2, 21845);
+  private readonly networkApm = new Apm(1 << 16, 7);
+  private readonly apmOrder1 = new Apm(1 << 16, 7);
+  private readonly apmOrder2 = new Apm(1 << 16, 7);
+
+  /** The partial byte with a leading 1 (1..255), and how many of its bits are known. */
+  private c0 = 1;
+  private bitIndex = 0;
+  /** The nibble tree node (1..15) of the next bit within the current nibble. */
+  private nibble = 1;
+  /** The last four bytes, most recent in the low byte, and the four before them. */
+  private c4 = 0;
+  private c8 = 0;
+  private wordHash = 0;
+  private previousWordHash = 0;
+
+  private predicted = false;
+  private pr = 2048;
+  private networkUsed = false;
+
+  constructor(options: BytePredictorOptions = {}) {
+    const tableBits = options.tableBits ?? DEFAULT_TABLE_BITS;
+    if (!Number.isInteger(tableBits) || tableBits < 12 || tableBits > 28) {
+      throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
+    }
+    this.contexts = new ContextTable(tableBits, CONTEXT_LIMITS);
+    this.match = new MatchModel(this.history, MATCH_HASH_BITS);
+    this.record = new RecordModel(this.history);
+    this.setContexts();
+  }
+
+  /** Starts a byte: networkFreq holds 256 integer frequencies (each >= 1) for it, or null without a network. */
+  beginByte(networkFreq: Int32Array | null): void {
+    this.network.load(networkFreq);
+  }
+
+  /** P(next bit = 1) in 1..4095 of 4096. */
+  predictBit(): number {
+    const c0 = this.c0;
+    const bitIndex = this.bitIndex;
+    const c1 = this.c4 & 0xff;
+    const x = this.mixerByPartial.inputs;
+
+    this.contexts.predict(this.nibble, x, IN_CONTEXTS);
+    x[IN_ORDER0] = STRETCH[counterP12(this.order0[c0])];
+    this.match.predict(c0, bitIndex, c1, x, IN_MATCH);
+    let networkConfidence = 0;
+    this.networkUsed = this.network.active;
+    if (this.networkUsed) {
+      const pn = this.network.p1(c0);
+      const sn = STRETCH[pn];
+      x[IN_NETWORK] = sn;
+      x[IN_NETWORK + 1] = STRETCH[this.networkApm.refine(pn, c0 | (c1 << 8))];
+      networkConfidence = 1 + ((sn < 0 ? -sn : sn) >> 7);
+    } else {
+      x[IN_NETWORK] = 0;
+      x[IN_NETWORK + 1] = 0;
+    }
+    x[IN_BIAS] = 256;
+    this.mixerByMatch.inputs.set(x);
+    this.mixerByContext.inputs.set(x);
+
+    const f = this.finalMixer.inputs;
+    f[0] = this.mixerByPartial.mix(c0);
+    const lenBucket = this.match.expectedBit === 0 ? 0 : Math.min(this.match.length, 15) * 2 + this.match.expectedBit - 1;
+    f[1] = this.mixerByMatch.mix(lenBucket * 8 + bitIndex);
+    f[2] = this.mixerByContext.mix(networkConfidence === 0 ? c1 : 256 + (networkConfidence - 1) * 8 + bitIndex);
+    f[3] = 256;
+    const pMix = squash(this.finalMixer.mix(c0));
+
+    const a1 = this.apmOrder1.refine(pMix, c0 | (c1 << 8));
+    const a2 = this.apmOrder2.refine(pMix, (c0 ^ (Math.imul(this.c4 & 0xffffff, 0x2f0b4ab3) >>> 16)) & 0xffff);
+    let p = (pMix + a1 + 2 * a2 + 2) >> 2;
+    if (p < 1) p = 1;
+    else if (p > 4095) p = 4095;
+    this.pr = p;
+    this.predicted = true;
+    return p;
+  }
+
+  /** Learns from the coded bit; after the 8th bit of a byte the byte is complete. */
+  update(bit: number): void {
+    if (!this.predicted) this.predictBit();
+    this.predicted = false;
+    bit = bit ? 1 : 0;
+
+    this.contexts.update(bit);
+    this.order0[this.c0] = updateCounter(this.order0[this.c0], bit, 255);
+    this.match.update(bit);
+    if (this.networkUsed) this.networkApm.update(bit);
+    this.mixerByPartial.update(bit);
+    this.mixerByMatch.update(bit);
+    this.mixerByContext.update(bit);
+    this.finalMixer.update(bit);
+    this.apmOrder1.update(bit);
+    this.apmOrder2.update(bit);
+
+    this.c0 = (this.c0 << 1) | bit;
+    this.nibble = (this.nibble << 1) | bit;
+    this.bitIndex++;
+    if (this.bitIndex === 4) {
+      this.nibble = 1;
+      this.contexts.selectBuckets(this.c0);
+    } else if (this.bitIndex === 8) {
+      this.byteDone(this.c0 & 0xff);
+    }
+  }
+
+  private byteDone(c: number): void {
+    this.history.push(c);
+    this.c8 = (this.c8 << 8) | (this.c4 >>> 24);
+    this.c4 = (this.c4 << 8) | c;
+    this.c0 = 1;
+    this.nibble = 1;
+    this.bitIndex = 0;
+    if (isLetter(c)) {
+      this.wordHash = hash2(this.wordHash, c >= 65 && c <= 90 ? c + 32 : c);
+    } else if (this.wordHash !== 0) {
+      this.previousWordHash = this.wordHash;
+      this.wordHash = 0;
+    }
+    this.match.byteDone();
+    this.record.byteDone();
+    this.network.load(null);
+    this.setContexts();
+  }
+
+  /** Computes every hashed context for the coming byte and selects their first-nibble buckets. */
+  private setContexts(): void {
+    const c4 = this.c4;
+    const t = this.contexts;
+    const h = this.history;
+    t.setContext(0, hash2(1, c4 & 0xff));
+    t.setContext(1, hash2(2, c4 & 0xffff));
+    t.setContext(2, hash2(3, c4 & 0xffffff));
+    t.setContext(3, hash2(4, c4));
+    t.setContext(4, hash2(hash2(6, c4), this.c8 & 0xffff));
+    t.setContext(5, hash2(7, this.wordHash));
+    t.setContext(6, hash2(hash2(8, this.wordHash), this.previousWordHash));
+    t.setContext(7, hash2(9, (c4 >>> 8) & 0xffff));
+    t.setContext(8, hash2(10, ((c4 >>> 8) & 0xff) | ((c4 >>> 24) << 8)));
+    const rlen = this.record.length;
+    if (rlen > 0) {
+      const above = h.back(rlen);
+      t.setContext(9, hash2(hash2(11, above), (h.back(rlen - 1) << 8) | h.back(rlen + 1)));
+      t.setContext(10, hash2(hash2(12, above), (c4 & 0xff) | (rlen << 8)));
+      t.setContext(11, hash2(hash2(13, above), this.record.column()));
+    } else {
+      t.setContext(9, 11);
+      t.setContext(10, 12);
+      t.setContext(11, hash2(13, c4 & 0xff));
+    }
+    t.selectBuckets(0);
+  }
+}
