@@ -65,6 +65,8 @@ export interface CreateSummary {
   /** Payload size the classical codec alone would have produced, for "x% better than brotli". */
   classicalBytes: number;
   seconds: number;
+  /** Things the user should know, as sentences: a preset's codec missing from this build, inputs skipped. */
+  notes?: string[];
 }
 
 export interface ModelRef {

@@ -1,0 +1,45 @@
+// Maps each CodecId to a factory, loaded lazily: listing and info never import a codec, and the neural
+// codec's onnxruntime only loads when a chunk actually needs it.
+import type { CodecId } from '../api.ts';
+import { OctozipError } from '../errors.ts';
+import type { PresetSettings } from '../presets.ts';
+import type { Codec } from './codec.ts';
+
+/** What a factory gets: the preset when encoding; the header's params and models when decoding. */
+export interface CodecContext {
+  /** Present when creating an archive. */
+  settings?: PresetSettings;
+  /** This codec's params from the archive header, when decoding. */
+  params?: Readonly<Record<string, unknown>>;
+}
+
+export type CodecFactory = (context: CodecContext) => Promise<Codec>;
+
+const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
+  store: async () => (await import('./store.ts')).createStoreCodec(),
+  brotli: async ({ settings }) =>
+    (await import('./brotli.ts')).createBrotliCodec({
+      quality: settings?.brotliQuality ?? 11,
+      windowBits: settings?.brotliWindowBits ?? 24,
+    }),
+  // 'neural' is added here by the neural codec (./neural.ts) when it lands.
+};
+
+export const KNOWN_CODECS: readonly CodecId[] = ['store', 'brotli', 'neural'];
+
+export function isKnownCodec(id: string): id is CodecId {
+  return (KNOWN_CODECS as readonly string[]).includes(id);
+}
+
+/** Whether this build can encode and decode with `id`. */
+export function isCodecAvailable(id: CodecId): boolean {
+  return FACTORIES[id] !== undefined;
+}
+
+export async function loadCodec(id: CodecId, context: CodecContext = {}): Promise<Codec> {
+  const factory = FACTORIES[id];
+  if (!factory) {
+    throw new OctozipError('missing-model', `This build of Octozip has no '${id}' codec.`);
+  }
+  return factory(context);
+}

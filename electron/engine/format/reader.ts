@@ -1,0 +1,211 @@
+// Reads an archive database. Distrustful: every query may meet a crafted or damaged file, and every
+// SQLite failure becomes an OctozipError that names the archive.
+import fs from 'node:fs';
+import { OctozipError } from '../errors.ts';
+import { openDatabase, type SqliteDatabase } from './database.ts';
+import { headerFromRows, type ArchiveHeader } from './header.ts';
+import { openPayload } from './payload.ts';
+import type { ChunkRecord, ContentRecord, StoredEntry } from './records.ts';
+import { APPLICATION_ID, FORMAT_VERSION } from './schema.ts';
+
+/** Runs `fn`, turning SQLite's corruption errors into 'damaged'. */
+export function guardSqlite<T>(archivePath: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof OctozipError) throw err;
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'SQLITE_NOTADB') {
+      throw new OctozipError('not-an-archive', `${archivePath} is not an Octozip archive.`, { subject: archivePath, cause: err });
+    }
+    if (code.startsWith('SQLITE_')) {
+      throw new OctozipError('damaged', `The archive is damaged (${(err as Error).message}).`, { subject: archivePath, cause: err });
+    }
+    throw err;
+  }
+}
+
+export class ArchiveReader {
+  readonly archivePath: string;
+  readonly header: ArchiveHeader;
+  readonly #db: SqliteDatabase;
+
+  private constructor(archivePath: string, db: SqliteDatabase, header: ArchiveHeader) {
+    this.archivePath = archivePath;
+    this.#db = db;
+    this.header = header;
+  }
+
+  static open(archivePath: string): ArchiveReader {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(archivePath);
+    } catch (err) {
+      throw new OctozipError('io', `Cannot open ${archivePath}: ${(err as Error).message}`, { subject: archivePath, cause: err });
+    }
+    if (!stat.isFile()) throw new OctozipError('not-an-archive', `${archivePath} is not a file.`, { subject: archivePath });
+    const db = guardSqlite(archivePath, () => openDatabase(archivePath, { readonly: true }));
+    try {
+      const header = guardSqlite(archivePath, () => {
+        const appId = db.pragma('application_id', { simple: true });
+        if (appId !== APPLICATION_ID) {
+          throw new OctozipError('not-an-archive', `${archivePath} is not an Octozip archive.`, { subject: archivePath });
+        }
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version > FORMAT_VERSION) {
+          throw new OctozipError(
+            'unsupported-version',
+            `${archivePath} uses format version ${version}; this build reads up to ${FORMAT_VERSION}. Update Octozip.`,
+            { subject: archivePath },
+          );
+        }
+        const rows = db.prepare('SELECT key, value FROM header').all() as { key: string; value: string }[];
+        return headerFromRows(rows, archivePath);
+      });
+      if (header.formatVersion > FORMAT_VERSION) {
+        throw new OctozipError('unsupported-version', `${archivePath} uses format version ${header.formatVersion}.`, {
+          subject: archivePath,
+        });
+      }
+      return new ArchiveReader(archivePath, db, header);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** The one place entry metadata is read (name decryption hooks in here), in archive order. */
+  entries(): StoredEntry[] {
+    return guardSqlite(this.archivePath, () =>
+      (
+        this.#db
+          .prepare(
+            'SELECT id, path, type, mode, mtime_ms, size, content_id, link_target FROM entry ORDER BY id',
+          )
+          .all() as {
+          id: number;
+          path: unknown;
+          type: unknown;
+          mode: number;
+          mtime_ms: number;
+          size: number;
+          content_id: number | null;
+          link_target: unknown;
+        }[]
+      ).map((row) => {
+        if (typeof row.path !== 'string' || !['file', 'directory', 'symlink'].includes(row.type as string)) {
+          throw new OctozipError('damaged', `Entry ${row.id} has an invalid path or type.`, { subject: this.archivePath });
+        }
+        return {
+          id: row.id,
+          path: row.path,
+          type: row.type as StoredEntry['type'],
+          mode: Number(row.mode) & 0o7777,
+          mtimeMs: Number(row.mtime_ms),
+          size: Number(row.size),
+          contentId: row.content_id === null ? null : Number(row.content_id),
+          linkTarget: typeof row.link_target === 'string' ? row.link_target : null,
+        };
+      }),
+    );
+  }
+
+  contents(): Map<number, ContentRecord> {
+    return guardSqlite(this.archivePath, () => {
+      const rows = this.#db
+        .prepare('SELECT id, sha256, size, chunk_count, packed_size FROM content ORDER BY id')
+        .all() as { id: number; sha256: string; size: number; chunk_count: number; packed_size: number }[];
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          { id: r.id, sha256: String(r.sha256), size: Number(r.size), chunkCount: Number(r.chunk_count), packedSize: Number(r.packed_size) },
+        ]),
+      );
+    });
+  }
+
+  /** Codec of each content's first chunk, for listings. */
+  firstChunkCodecs(): Map<number, string> {
+    return guardSqlite(this.archivePath, () => {
+      const rows = this.#db.prepare('SELECT content_id, codec FROM chunk WHERE seq = 0').all() as {
+        content_id: number;
+        codec: string;
+      }[];
+      return new Map(rows.map((r) => [r.content_id, String(r.codec)]));
+    });
+  }
+
+  /** A content's chunks in order, without payloads. */
+  chunksOf(contentId: number): ChunkRecord[] {
+    return guardSqlite(this.archivePath, () =>
+      (
+        this.#db
+          .prepare(
+            `SELECT id, content_id, seq, raw_offset, raw_size, codec, raw_crc32, payload_crc32, length(payload) AS payload_size
+             FROM chunk WHERE content_id = ? ORDER BY seq`,
+          )
+          .all(contentId) as {
+          id: number;
+          content_id: number;
+          seq: number;
+          raw_offset: number;
+          raw_size: number;
+          codec: string;
+          raw_crc32: number;
+          payload_crc32: number;
+          payload_size: number;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        contentId: r.content_id,
+        seq: Number(r.seq),
+        rawOffset: Number(r.raw_offset),
+        rawSize: Number(r.raw_size),
+        codec: String(r.codec),
+        rawCrc32: Number(r.raw_crc32),
+        payloadCrc32: Number(r.payload_crc32),
+        payloadSize: Number(r.payload_size),
+      })),
+    );
+  }
+
+  /** The stored blob (not yet opened); callers check payloadCrc32 before trusting it. */
+  storedPayload(chunk: ChunkRecord): Uint8Array {
+    return guardSqlite(this.archivePath, () => {
+      const row = this.#db.prepare('SELECT payload FROM chunk WHERE id = ?').get(chunk.id) as { payload: unknown } | undefined;
+      if (!row || !(row.payload instanceof Uint8Array)) {
+        throw new OctozipError('damaged', `Chunk ${chunk.seq} of content ${chunk.contentId} has no payload.`, {
+          subject: this.archivePath,
+        });
+      }
+      return row.payload;
+    });
+  }
+
+  /** Codec input for a stored blob. */
+  openPayload(stored: Uint8Array, chunk: ChunkRecord): Uint8Array {
+    return openPayload(stored, { contentId: chunk.contentId, seq: chunk.seq });
+  }
+
+  codecsUsed(): string[] {
+    return guardSqlite(this.archivePath, () =>
+      (this.#db.prepare('SELECT DISTINCT codec FROM chunk ORDER BY codec').all() as { codec: string }[]).map((r) =>
+        String(r.codec),
+      ),
+    );
+  }
+
+  /** SQLite's own integrity check: an empty list means the b-trees are sound. */
+  integrityProblems(): string[] {
+    try {
+      const rows = this.#db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((r) => r.integrity_check).filter((line) => line !== 'ok');
+    } catch (err) {
+      return [`SQLite cannot check the file: ${(err as Error).message}`];
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

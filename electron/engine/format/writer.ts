@@ -1,0 +1,106 @@
+// Writes a new archive database. The caller owns the file's path (a temp file) and its final rename.
+import { crc32 } from './checksum.ts';
+import { openDatabase, type SqliteDatabase } from './database.ts';
+import { headerToRows, type ArchiveHeader } from './header.ts';
+import { sealPayload } from './payload.ts';
+import type { EntryRecord, NewChunk } from './records.ts';
+import { APPLICATION_ID, FORMAT_VERSION, PAGE_SIZE, SCHEMA_SQL } from './schema.ts';
+
+export class ArchiveWriter {
+  readonly #db: SqliteDatabase;
+  readonly #insertContent;
+  readonly #finishContent;
+  readonly #insertChunk;
+  readonly #addPackedSize;
+  readonly #insertEntry;
+  #closed = false;
+
+  private constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#insertContent = db.prepare(
+      'INSERT INTO content (sha256, size, chunk_count, packed_size) VALUES (?, ?, 0, 0)',
+    );
+    this.#finishContent = db.prepare('UPDATE content SET sha256 = ?, chunk_count = ? WHERE id = ?');
+    this.#insertChunk = db.prepare(
+      `INSERT INTO chunk (content_id, seq, raw_offset, raw_size, codec, raw_crc32, payload_crc32, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#addPackedSize = db.prepare('UPDATE content SET packed_size = packed_size + ? WHERE id = ?');
+    this.#insertEntry = db.prepare(
+      'INSERT INTO entry (path, type, mode, mtime_ms, size, content_id, link_target) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Creates the database at `path`, which must not exist. */
+  static create(path: string): ArchiveWriter {
+    const db = openDatabase(path, { create: true });
+    // The file is a temp file that is deleted on any failure, so no journal and no syncs while building;
+    // the job fsyncs once before the rename.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${FORMAT_VERSION}`);
+    db.exec(SCHEMA_SQL);
+    db.exec('BEGIN');
+    return new ArchiveWriter(db);
+  }
+
+  writeHeader(header: ArchiveHeader): void {
+    const upsert = this.#db.prepare('INSERT OR REPLACE INTO header (key, value) VALUES (?, ?)');
+    for (const [key, value] of headerToRows(header)) upsert.run(key, value);
+  }
+
+  /** Starts a content (the bytes of one or more identical files); its hash is filled in by finishContent. */
+  beginContent(size: number): number {
+    return Number(this.#insertContent.run('', size).lastInsertRowid);
+  }
+
+  finishContent(contentId: number, sha256: string, chunkCount: number): void {
+    this.#finishContent.run(sha256, chunkCount, contentId);
+  }
+
+  /** Stores one chunk; returns the stored payload size. */
+  addChunk(chunk: NewChunk): number {
+    const stored = sealPayload(chunk.payload, { contentId: chunk.contentId, seq: chunk.seq });
+    this.#insertChunk.run(
+      chunk.contentId,
+      chunk.seq,
+      chunk.rawOffset,
+      chunk.rawSize,
+      chunk.codec,
+      chunk.rawCrc32,
+      crc32(stored),
+      stored,
+    );
+    this.#addPackedSize.run(stored.length, chunk.contentId);
+    return stored.length;
+  }
+
+  /** The one place entry metadata is written (name encryption hooks in here). */
+  addEntry(entry: EntryRecord): void {
+    this.#insertEntry.run(
+      entry.path,
+      entry.type,
+      entry.mode,
+      Math.trunc(entry.mtimeMs),
+      entry.size,
+      entry.contentId,
+      entry.linkTarget,
+    );
+  }
+
+  /** Commits and closes. `vacuum` repacks the file (drops slack in b-tree pages) at the cost of a rewrite. */
+  finish(options: { vacuum: boolean }): void {
+    this.#db.exec('COMMIT');
+    if (options.vacuum) this.#db.exec('VACUUM');
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+    this.#db.close();
+  }
+}

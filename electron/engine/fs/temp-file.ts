@@ -1,0 +1,73 @@
+// Temp files beside their destination, named so a person can tell what they are and whose they are:
+// `.<name>.octozip-tmp-<pid>-<random>`. Renaming within one folder is atomic, so a destination is either
+// absent, its old self, or complete.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const MARKER = '.octozip-tmp-';
+
+export function tempPathBeside(destination: string): string {
+  const dir = path.dirname(destination);
+  const name = path.basename(destination);
+  return path.join(dir, `.${name}${MARKER}${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Deletes temp files for `destination` left by processes that no longer run (a crash or kill -9). */
+export function removeStaleTempFiles(destination: string): void {
+  const dir = path.dirname(destination);
+  const prefix = `.${path.basename(destination)}${MARKER}`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processIsAlive(pid)) {
+      fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+}
+
+export function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Best effort on a failure path; the original error is what the user needs to see.
+  }
+}
+
+/** fsyncs a file, then its folder after a rename, so the rename survives a power cut. */
+export function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function fsyncDirectory(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Not supported on every platform (Windows); the rename itself is still atomic.
+  }
+}

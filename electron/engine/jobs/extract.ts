@@ -1,0 +1,314 @@
+// extract: archive -> checked entries -> folders -> files (decoded in batches, hashed, temp then rename)
+// -> symbolic links -> folder modes and times. Nothing is ever written through a symbolic link, and a file
+// only appears under its name once all its bytes matched their checksums and the file its SHA-256.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConflictPolicy, ExtractLimits, ExtractOptions, ExtractSummary } from '../api.ts';
+import { OctozipError, throwIfAborted } from '../errors.ts';
+import { destinationPath } from '../format/entry-path.ts';
+import { ArchiveReader } from '../format/reader.ts';
+import type { ContentRecord, StoredEntry } from '../format/records.ts';
+import { removeQuietly, tempPathBeside } from '../fs/temp-file.ts';
+import { ChunkDecoder, planContent, type ChunkJob } from './chunk-decoder.ts';
+import { assertEntriesSafe, printable } from './entry-checks.ts';
+import { ProgressTracker } from './progress.ts';
+
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
+  maxTotalBytes: Number.MAX_SAFE_INTEGER,
+  maxEntries: 10_000_000,
+  // brotli turns a 4 MiB chunk of zeros into a few hundred bytes; this still stops a chunk claiming terabytes.
+  maxRatio: 1_000_000,
+};
+
+/** Refuses encrypted archives until the encryption layer exists, with a sentence saying so. */
+export function assertReadable(reader: ArchiveReader): void {
+  if (reader.header.encryption !== null) {
+    throw new OctozipError('password-required', 'This archive is encrypted, and this build cannot open encrypted archives yet.', {
+      subject: reader.archivePath,
+    });
+  }
+}
+
+/** Entries the caller asked for: a named directory selects everything under it. */
+export function selectEntries(entries: StoredEntry[], wanted: string[] | undefined): StoredEntry[] {
+  if (!wanted || wanted.length === 0) return entries;
+  const names = wanted.map((w) => w.replace(/^(\.\/)+/, '').replace(/\/+$/, ''));
+  for (const name of names) {
+    if (!entries.some((e) => e.path === name || e.path.startsWith(`${name}/`))) {
+      throw new OctozipError('input', `The archive has no entry "${name}".`, { subject: name });
+    }
+  }
+  return entries.filter((e) => names.some((n) => e.path === n || e.path.startsWith(`${n}/`)));
+}
+
+/** The file's content record, checked against the entry. */
+export function contentOf(entry: StoredEntry, contents: Map<number, ContentRecord>, archivePath: string): ContentRecord {
+  const content = entry.contentId === null ? undefined : contents.get(entry.contentId);
+  if (!content || content.size !== entry.size) {
+    throw new OctozipError('damaged', `The content of "${printable(entry.path)}" is missing or the wrong size.`, {
+      subject: archivePath,
+    });
+  }
+  return content;
+}
+
+class SafeTree {
+  readonly root: string;
+  readonly #checked = new Set<string>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Makes sure every folder above `entryPath` is a real folder inside root (never a link), creating them. */
+  ensureParents(entryPath: string): void {
+    const segments = entryPath.split('/');
+    for (let i = 1; i < segments.length; i++) this.ensureDirectory(segments.slice(0, i).join('/'), false);
+  }
+
+  ensureDirectory(entryPath: string, replaceNonDirectory: boolean): void {
+    if (this.#checked.has(entryPath)) return;
+    const full = destinationPath(this.root, entryPath);
+    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink()) {
+      throw new OctozipError('unsafe-path', `Refusing to write through the symbolic link ${full}.`, { subject: full });
+    }
+    if (stat && !stat.isDirectory()) {
+      if (!replaceNonDirectory) {
+        throw new OctozipError('exists', `${full} exists and is not a folder; move it away or extract with overwrite.`, {
+          subject: full,
+        });
+      }
+      fs.rmSync(full);
+    }
+    if (!stat || !stat.isDirectory()) fs.mkdirSync(full);
+    this.#checked.add(entryPath);
+  }
+}
+
+/** Where an entry goes given the conflict policy, or null to skip it. */
+function resolveConflict(finalPath: string, policy: ConflictPolicy): { path: string; renamed: boolean } | null {
+  const stat = fs.lstatSync(finalPath, { throwIfNoEntry: false });
+  if (!stat) return { path: finalPath, renamed: false };
+  if (policy === 'skip') return null;
+  if (policy === 'overwrite') {
+    if (stat.isDirectory()) {
+      throw new OctozipError('exists', `${finalPath} is a folder; it is never replaced by a file.`, { subject: finalPath });
+    }
+    return { path: finalPath, renamed: false };
+  }
+  const ext = path.extname(finalPath);
+  const stem = finalPath.slice(0, finalPath.length - ext.length);
+  for (let n = 1; ; n++) {
+    const candidate = `${stem} (${n})${ext}`;
+    if (!fs.lstatSync(candidate, { throwIfNoEntry: false })) return { path: candidate, renamed: true };
+  }
+}
+
+/** One file being written: a temp file beside its destination, hashed as it goes. */
+class FileSink {
+  readonly #entry: StoredEntry;
+  readonly #content: ContentRecord;
+  readonly #finalPath: string;
+  readonly #tempPath: string;
+  readonly #handle: fs.promises.FileHandle;
+  readonly #hash = crypto.createHash('sha256');
+  #written = 0;
+
+  private constructor(entry: StoredEntry, content: ContentRecord, finalPath: string, tempPath: string, handle: fs.promises.FileHandle) {
+    this.#entry = entry;
+    this.#content = content;
+    this.#finalPath = finalPath;
+    this.#tempPath = tempPath;
+    this.#handle = handle;
+  }
+
+  static async open(entry: StoredEntry, content: ContentRecord, finalPath: string): Promise<FileSink> {
+    const tempPath = tempPathBeside(finalPath);
+    const handle = await fs.promises.open(tempPath, 'wx', 0o600);
+    return new FileSink(entry, content, finalPath, tempPath, handle);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.#hash.update(bytes);
+    let done = 0;
+    while (done < bytes.length) done += (await this.#handle.write(bytes, done, bytes.length - done)).bytesWritten;
+    this.#written += bytes.length;
+  }
+
+  async finish(): Promise<void> {
+    if (this.#written !== this.#content.size || this.#hash.digest('hex') !== this.#content.sha256) {
+      throw new OctozipError('damaged', `"${printable(this.#entry.path)}" does not match its SHA-256; it was not written.`, {
+        subject: this.#entry.path,
+      });
+    }
+    // Permission bits only: set-user-ID and friends are never restored from an archive.
+    await this.#handle.chmod(this.#entry.mode & 0o777);
+    const seconds = this.#entry.mtimeMs / 1000;
+    await this.#handle.utimes(seconds, seconds);
+    await this.#handle.close();
+    await fs.promises.rename(this.#tempPath, this.#finalPath);
+  }
+
+  async abort(): Promise<void> {
+    await this.#handle.close().catch(() => undefined);
+    removeQuietly(this.#tempPath);
+  }
+}
+
+interface FileTarget {
+  entry: StoredEntry;
+  content: ContentRecord;
+  finalPath: string;
+}
+
+export async function extractArchive(options: ExtractOptions): Promise<ExtractSummary> {
+  const started = performance.now();
+  const { signal } = options;
+  const limits: ExtractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
+  const policy: ConflictPolicy = options.conflict ?? 'skip';
+  const archivePath = path.resolve(options.archivePath);
+  const reader = ArchiveReader.open(archivePath);
+  const decoder = new ChunkDecoder(reader, signal);
+  let sink: FileSink | null = null;
+  try {
+    assertReadable(reader);
+    const all = reader.entries();
+    assertEntriesSafe(all, archivePath);
+    const selected = selectEntries(all, options.entries);
+    const contents = reader.contents();
+    const totalBytes = selected.reduce((sum, e) => sum + (e.type === 'file' ? e.size : 0), 0);
+    if (selected.length > limits.maxEntries) {
+      throw new OctozipError('limit-exceeded', `The archive holds ${selected.length} entries, more than the limit of ${limits.maxEntries}.`, {
+        subject: archivePath,
+      });
+    }
+    if (totalBytes > limits.maxTotalBytes) {
+      throw new OctozipError('limit-exceeded', `Extracting would write ${totalBytes} bytes, more than the limit of ${limits.maxTotalBytes}.`, {
+        subject: archivePath,
+      });
+    }
+
+    fs.mkdirSync(options.destDir, { recursive: true });
+    const tree = new SafeTree(fs.realpathSync(options.destDir));
+    const progress = new ProgressTracker(options.onProgress, 'extract', { bytes: totalBytes, entries: selected.length });
+    progress.emit(true);
+    const summary = { written: 0, skipped: 0, renamed: 0, bytes: 0 };
+
+    // Folders first, parents before children (a crafted archive may list them in any order).
+    const directories = selected
+      .filter((e) => e.type === 'directory')
+      .sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+    for (const dir of directories) {
+      throwIfAborted(signal);
+      tree.ensureParents(dir.path);
+      tree.ensureDirectory(dir.path, policy === 'overwrite');
+      progress.entriesDone++;
+    }
+
+    // Files: decide each destination before decoding, so skipped files cost nothing.
+    const targets: FileTarget[] = [];
+    for (const entry of selected) {
+      if (entry.type !== 'file') continue;
+      const content = contentOf(entry, contents, archivePath);
+      tree.ensureParents(entry.path);
+      const resolved = resolveConflict(destinationPath(tree.root, entry.path), policy);
+      if (!resolved) {
+        summary.skipped++;
+        progress.entriesDone++;
+        continue;
+      }
+      if (resolved.renamed) summary.renamed++;
+      targets.push({ entry, content, finalPath: resolved.path });
+    }
+
+    const finishTarget = async (s: FileSink, target: FileTarget) => {
+      await s.finish();
+      summary.written++;
+      summary.bytes += target.content.size;
+      progress.entriesDone++;
+      progress.emit();
+    };
+
+    for (const target of targets) {
+      if (target.content.size > 0) continue;
+      throwIfAborted(signal);
+      sink = await FileSink.open(target.entry, target.content, target.finalPath);
+      await finishTarget(sink, target);
+      sink = null;
+    }
+
+    function* chunkJobs(): Generator<ChunkJob> {
+      for (let owner = 0; owner < targets.length; owner++) {
+        const { content } = targets[owner];
+        if (content.size === 0) continue;
+        for (const chunk of planContent(reader, content, limits.maxRatio)) yield { content, chunk, owner };
+      }
+    }
+    let sinkOwner = -1;
+    for await (const decoded of decoder.decode(chunkJobs())) {
+      if (decoded.error) throw decoded.error;
+      const { owner, chunk, content } = decoded.job;
+      const target = targets[owner];
+      if (owner !== sinkOwner) {
+        sink = await FileSink.open(target.entry, content, target.finalPath);
+        sinkOwner = owner;
+        progress.currentEntry = target.entry.path;
+      }
+      await sink!.write(decoded.raw);
+      progress.bytesDone += decoded.raw.length;
+      progress.emit();
+      if (chunk.seq === content.chunkCount - 1) {
+        const done = sink!;
+        sink = null;
+        await finishTarget(done, target);
+      }
+    }
+
+    // Links last: no file or folder is ever written through a link this archive created.
+    for (const entry of selected) {
+      if (entry.type !== 'symlink') continue;
+      throwIfAborted(signal);
+      tree.ensureParents(entry.path);
+      const resolved = resolveConflict(destinationPath(tree.root, entry.path), policy);
+      if (!resolved) {
+        summary.skipped++;
+        continue;
+      }
+      const temp = tempPathBeside(resolved.path);
+      fs.symlinkSync(entry.linkTarget!, temp);
+      try {
+        const seconds = entry.mtimeMs / 1000;
+        fs.lutimesSync(temp, seconds, seconds);
+        fs.renameSync(temp, resolved.path);
+      } catch (err) {
+        removeQuietly(temp);
+        throw err;
+      }
+      if (resolved.renamed) summary.renamed++;
+      summary.written++;
+      progress.entriesDone++;
+    }
+
+    // Folder modes and times last, deepest first: writing inside a folder changes its mtime.
+    for (const dir of [...directories].reverse()) {
+      const full = destinationPath(tree.root, dir.path);
+      fs.chmodSync(full, dir.mode & 0o777);
+      const seconds = dir.mtimeMs / 1000;
+      fs.utimesSync(full, seconds, seconds);
+    }
+    summary.written += directories.length;
+    progress.currentEntry = null;
+    progress.emit(true);
+    return { ...summary, seconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    await (sink as FileSink | null)?.abort();
+    if (err instanceof OctozipError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new OctozipError('io', `Extraction failed: ${e.message}`, { subject: e.path ?? archivePath, cause: err });
+  } finally {
+    await decoder.close();
+    reader.close();
+  }
+}

@@ -1,0 +1,87 @@
+// list and info: read the header and the entry table only; no payload is touched, so both stay instant.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ArchiveInfo, ArchiveListing, CodecId, EntryInfo } from '../api.ts';
+import { isKnownCodec } from '../codecs/registry.ts';
+import { OctozipError } from '../errors.ts';
+import { ArchiveReader } from '../format/reader.ts';
+import type { ContentRecord, StoredEntry } from '../format/records.ts';
+
+export interface InspectOptions {
+  password?: string;
+  signal?: AbortSignal;
+}
+
+/** Both call shapes are accepted: `(path, { password })` and `({ archivePath, password })`. */
+export type InspectTarget = string | (InspectOptions & { archivePath: string });
+
+function targetPath(target: InspectTarget): string {
+  return typeof target === 'string' ? target : target.archivePath;
+}
+
+function infoOf(reader: ArchiveReader, entries: StoredEntry[], contents: Map<number, ContentRecord>): ArchiveInfo {
+  const { header } = reader;
+  const codecs = reader.codecsUsed().filter(isKnownCodec) as CodecId[];
+  let packedBytes = 0;
+  for (const c of contents.values()) packedBytes += c.packedSize;
+  const files = entries.filter((e) => e.type === 'file');
+  return {
+    formatVersion: header.formatVersion,
+    creator: header.creator,
+    createdAt: header.createdAt,
+    entries: entries.length,
+    files: files.length,
+    rawBytes: files.reduce((sum, e) => sum + e.size, 0),
+    packedBytes,
+    archiveBytes: fs.statSync(reader.archivePath).size,
+    codecs,
+    models: header.models.map((m) => ({ name: m.name, sha256: m.sha256 })),
+    codecParams: header.codecParams,
+    encrypted: header.encryption !== null,
+    namesEncrypted: header.encryption?.['namesEncrypted'] === true,
+  };
+}
+
+function withReader<T>(archivePath: string, fn: (reader: ArchiveReader) => T): T {
+  const reader = ArchiveReader.open(path.resolve(archivePath));
+  try {
+    if (reader.header.encryption?.['namesEncrypted'] === true) {
+      throw new OctozipError('password-required', 'This archive hides its names, and this build cannot open encrypted archives yet.', {
+        subject: archivePath,
+      });
+    }
+    return fn(reader);
+  } finally {
+    reader.close();
+  }
+}
+
+export async function archiveInfo(target: InspectTarget, _options: InspectOptions = {}): Promise<ArchiveInfo> {
+  return withReader(targetPath(target), (reader) => infoOf(reader, reader.entries(), reader.contents()));
+}
+
+export async function listArchive(target: InspectTarget, _options: InspectOptions = {}): Promise<ArchiveListing> {
+  return withReader(targetPath(target), (reader) => {
+    const entries = reader.entries();
+    const contents = reader.contents();
+    const codecs = reader.firstChunkCodecs();
+    const counted = new Set<number>();
+    const listed: EntryInfo[] = entries.map((e) => {
+      const info: EntryInfo = { path: e.path, type: e.type, mode: e.mode, mtimeMs: e.mtimeMs, size: e.size, packedSize: 0, codec: null };
+      if (e.type === 'symlink' && e.linkTarget !== null) info.linkTarget = e.linkTarget;
+      const content = e.contentId === null ? undefined : contents.get(e.contentId);
+      if (e.type === 'file' && content) {
+        info.sha256 = content.sha256;
+        // A deduplicated twin shows 0: its bytes are counted once, on the first entry that uses them.
+        if (!counted.has(content.id)) {
+          counted.add(content.id);
+          info.packedSize = content.packedSize;
+        }
+        const codec = codecs.get(content.id);
+        info.codec = codec !== undefined && isKnownCodec(codec) ? codec : null;
+      }
+      return info;
+    });
+    return { info: infoOf(reader, entries, contents), entries: listed };
+  });
+}
