@@ -1,7 +1,11 @@
 // An adaptive probability map (secondary symbol estimation): refines a probability given a context by
 // interpolating between 33 learned points along the stretched input. It corrects systematic over- or
 // under-confidence of the mixer in contexts the mixer cannot see.
-import { squash, STRETCH } from './logistic.ts';
+import { squash as importedSquash, STRETCH as importedSTRETCH } from './logistic.ts';
+// Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
+// getters, which cost a call on every access in the per-bit hot path.
+const squash = importedSquash;
+const STRETCH = importedSTRETCH;
 
 export class Apm {
   private readonly table: Uint16Array;

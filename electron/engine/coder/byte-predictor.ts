@@ -5,14 +5,21 @@
 // Per bit: hashed context models (orders 1-4 and 6, words, sparse and record contexts) + order 0 + a match
 // model + the network -> three mixers with differently selected weight sets -> a final mixer -> two APMs.
 import { Apm } from './apm.ts';
-import { COUNTER_INIT, counterP12, updateCounter } from './adaptive-counter.ts';
+import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
 import { ContextTable } from './context-table.ts';
 import { History } from './history.ts';
-import { squash, STRETCH } from './logistic.ts';
+import { squash as importedSquash, STRETCH as importedSTRETCH } from './logistic.ts';
 import { MatchModel } from './match-model.ts';
 import { Mixer } from './mixer.ts';
 import { NetworkTree } from './network-tree.ts';
 import { RecordModel } from './record-model.ts';
+// Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
+// getters, which cost a call on every access in the per-bit hot path.
+const COUNTER_INIT = importedCOUNTER_INIT;
+const counterP12 = importedCounterP12;
+const updateCounter = importedUpdateCounter;
+const squash = importedSquash;
+const STRETCH = importedSTRETCH;
 
 export interface BytePredictorOptions {
   /** log2 of the hashed context table's int32 slots: memory is 4 << tableBits bytes (default 22: 16 MiB). */

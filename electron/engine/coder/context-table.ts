@@ -3,8 +3,14 @@
 // slots 1..15 are the binary tree of counters for the nibble's bits. A byte thus touches two buckets
 // (two cache lines) per context. Buckets are looked up in two neighbouring places; on a miss the one with
 // fewer observations is replaced, so a collision starts from fresh counters instead of foreign statistics.
-import { COUNTER_INIT, counterP12, updateCounter } from './adaptive-counter.ts';
-import { STRETCH } from './logistic.ts';
+import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
+import { STRETCH as importedSTRETCH } from './logistic.ts';
+// Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
+// getters, which cost a call on every access in the per-bit hot path.
+const COUNTER_INIT = importedCOUNTER_INIT;
+const counterP12 = importedCounterP12;
+const updateCounter = importedUpdateCounter;
+const STRETCH = importedSTRETCH;
 
 export class ContextTable {
   private readonly table: Int32Array;

@@ -1,9 +1,15 @@
 // The match model: finds the last place the previous MIN_LEN bytes occurred and predicts that history repeats.
 // It is what makes a file stored twice, or a log's repeated lines, cost almost nothing the second time.
 // Its prediction is learned: a counter per (match length bucket, predicted bit) says how often that held.
-import { COUNTER_INIT, counterP12, updateCounter } from './adaptive-counter.ts';
+import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
 import type { History } from './history.ts';
-import { STRETCH } from './logistic.ts';
+import { STRETCH as importedSTRETCH } from './logistic.ts';
+// Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
+// getters, which cost a call on every access in the per-bit hot path.
+const COUNTER_INIT = importedCOUNTER_INIT;
+const counterP12 = importedCounterP12;
+const updateCounter = importedUpdateCounter;
+const STRETCH = importedSTRETCH;
 
 const MIN_LEN = 6;
 const MAX_LEN = 65535;

@@ -1,7 +1,10 @@
 // Gated linear mixing in the logistic domain (lpaq1 / paq8 style): p = squash(sum_i w_i * x_i) where the x_i
 // are stretched predictions and the weight vector is chosen by a small context. Weights are 16.16 fixed point
 // and learn online by gradient descent on coding cost: w_i += x_i * (bit - p) * rate. Integer throughout.
-import { squash } from './logistic.ts';
+import { squash as importedSquash } from './logistic.ts';
+// Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
+// getters, which cost a call on every access in the per-bit hot path.
+const squash = importedSquash;
 
 export class Mixer {
   readonly inputs: Int32Array;
