@@ -1,0 +1,286 @@
+// 'neural': the bundled integer network predicts each byte, the adaptive predictor (../coder) mixes that with
+// what it learns online, and a binary arithmetic coder codes the bits. See docs/MODEL.md for the payload layout.
+//
+// A chunk is cut into segments that are coded independently, so a decoder can step many segments at once (one
+// ORT call per step for all of them) even when an archive holds a single large chunk; each ORT call then does
+// real work. Segments cost some compression (each predictor starts cold), so they are as long as the wanted
+// parallelism allows.
+import type { ModelRef } from '../api.ts';
+import { OctozipError, throwIfAborted } from '../errors.ts';
+import { FrequencyTable } from '../model/frequencies.ts';
+import { ModelRegistry, missingModelError, type BundledModel } from '../model/manifest.ts';
+import { decodeLanes, encodeSegment, type DecodeLane } from '../model/network-coding.ts';
+import { NetworkPool } from '../model/network-pool.ts';
+import { NetworkSession } from '../model/network-session.ts';
+import { availableParallelism } from 'node:os';
+import type { Codec, EncodedChunk } from './codec.ts';
+
+/** First byte of every neural payload; bump when the layout or the coding changes. */
+export const NEURAL_PAYLOAD_VERSION = 1;
+/** Bytes of the model's SHA-256 repeated in each payload, to catch a payload paired with the wrong model. */
+const HASH_PREFIX_BYTES = 8;
+const MIN_TABLE_BITS = 16;
+const MAX_TABLE_BITS = 22;
+
+export interface NeuralCodecOptions {
+  /** The model an archive names (decoding); absent: this build's default model (encoding). */
+  model?: ModelRef;
+  registry?: ModelRegistry;
+  /** Target segment length; a chunk is cut into ceil(length / segmentBytes) near-equal segments. */
+  segmentBytes?: number;
+  /** ORT intra-op threads (results are identical for any count). */
+  threads?: number;
+  /** Most segments decoded at once; bounds memory (each lane holds a predictor). */
+  maxLanes?: number;
+  /**
+   * Worker threads that code segments, each with its own ORT session (default: one per core, at most 2).
+   * 0 codes on the calling thread. Payloads are identical either way.
+   */
+  workers?: number;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 32 * 1024;
+const DEFAULT_MAX_LANES = 32;
+
+/** Predictor table size for a segment length: enough slots for its contexts, no more (memory per lane). */
+export function tableBitsFor(segmentBytes: number): number {
+  const bits = Math.ceil(Math.log2(Math.max(1, segmentBytes))) + 3;
+  return Math.min(MAX_TABLE_BITS, Math.max(MIN_TABLE_BITS, bits));
+}
+
+/** Splits n bytes into `count` segment lengths that differ by at most one, longest first. */
+export function segmentLengths(n: number, segmentBytes: number): number[] {
+  if (n === 0) return [];
+  const count = Math.ceil(n / segmentBytes);
+  const base = Math.floor(n / count);
+  const extra = n - base * count;
+  return Array.from({ length: count }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+// --- payload layout -----------------------------------------------------------------------------------------
+// version u8 | model sha256 prefix (8 bytes) | tableBits u8 | segment count (varint)
+// | per segment: raw length (varint), coded length (varint) | the segments' coder bytes, in order
+
+function writeVarint(out: number[], value: number): void {
+  while (value >= 0x80) {
+    out.push((value % 0x80) | 0x80);
+    value = Math.floor(value / 0x80);
+  }
+  out.push(value);
+}
+
+class PayloadReader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw damaged('it ends inside its header');
+    return this.bytes[this.pos++]!;
+  }
+
+  varint(): number {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.byte();
+      value += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return value;
+    }
+    throw damaged('a length in its header is too long');
+  }
+}
+
+function damaged(why: string): OctozipError {
+  return new OctozipError('damaged', `A neural chunk is damaged: ${why}.`);
+}
+
+export interface ParsedPayload {
+  tableBits: number;
+  lanes: DecodeLane[];
+}
+
+export function buildPayload(model: BundledModel, tableBits: number, segments: { rawSize: number; coded: Uint8Array }[]): Uint8Array {
+  const header: number[] = [NEURAL_PAYLOAD_VERSION];
+  const hash = Buffer.from(model.manifest.sha256, 'hex');
+  for (let i = 0; i < HASH_PREFIX_BYTES; i++) header.push(hash[i]!);
+  header.push(tableBits);
+  writeVarint(header, segments.length);
+  for (const s of segments) {
+    writeVarint(header, s.rawSize);
+    writeVarint(header, s.coded.length);
+  }
+  const total = header.length + segments.reduce((sum, s) => sum + s.coded.length, 0);
+  const payload = new Uint8Array(total);
+  payload.set(header, 0);
+  let pos = header.length;
+  for (const s of segments) {
+    payload.set(s.coded, pos);
+    pos += s.coded.length;
+  }
+  return payload;
+}
+
+/** Reads and checks a payload's header against the recorded chunk size; throws 'damaged' on any inconsistency. */
+export function parsePayload(model: BundledModel, payload: Uint8Array, rawSize: number): ParsedPayload {
+  const r = new PayloadReader(payload);
+  const version = r.byte();
+  if (version !== NEURAL_PAYLOAD_VERSION) {
+    throw damaged(`its layout version is ${version}, this build reads version ${NEURAL_PAYLOAD_VERSION}`);
+  }
+  const hash = Buffer.from(model.manifest.sha256, 'hex');
+  for (let i = 0; i < HASH_PREFIX_BYTES; i++) {
+    if (r.byte() !== hash[i]) throw damaged(`it was not made with model ${model.manifest.name}, which the archive names`);
+  }
+  const tableBits = r.byte();
+  if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
+  const count = r.varint();
+  // Every segment holds at least one byte, so a count above rawSize is damage (and would waste memory).
+  if (count > rawSize) throw damaged(`it claims ${count} segments for ${rawSize} bytes`);
+  const sizes: { rawSize: number; codedSize: number }[] = [];
+  let rawTotal = 0;
+  let codedTotal = 0;
+  for (let i = 0; i < count; i++) {
+    const segmentRaw = r.varint();
+    const codedSize = r.varint();
+    if (segmentRaw === 0) throw damaged('it has an empty segment');
+    rawTotal += segmentRaw;
+    codedTotal += codedSize;
+    sizes.push({ rawSize: segmentRaw, codedSize });
+  }
+  if (rawTotal !== rawSize) throw damaged(`its segments hold ${rawTotal} bytes where ${rawSize} were recorded`);
+  if (r.pos + codedTotal !== payload.length) {
+    throw damaged(`it is ${payload.length} bytes long where its header says ${r.pos + codedTotal}`);
+  }
+  const lanes: DecodeLane[] = [];
+  let pos = r.pos;
+  for (const s of sizes) {
+    lanes.push({ coded: payload.subarray(pos, pos + s.codedSize), rawSize: s.rawSize });
+    pos += s.codedSize;
+  }
+  return { tableBits, lanes };
+}
+
+// --- the codec ----------------------------------------------------------------------------------------------
+
+export class NeuralCodec implements Codec {
+  readonly id = 'neural' as const;
+  readonly models: readonly ModelRef[];
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly #model: BundledModel;
+  readonly #session: NetworkSession;
+  readonly #frequencies: FrequencyTable;
+  readonly #segmentBytes: number;
+  readonly #maxLanes: number;
+  readonly #pool: NetworkPool | null;
+
+  constructor(model: BundledModel, session: NetworkSession, segmentBytes: number, maxLanes: number, pool: NetworkPool | null) {
+    this.#model = model;
+    this.#session = session;
+    this.#pool = pool;
+    this.#frequencies = new FrequencyTable(model.manifest);
+    this.#segmentBytes = segmentBytes;
+    this.#maxLanes = maxLanes;
+    this.models = [model.ref];
+    // The model is repeated here so that a decoder can find it from the codec's own params; the rest is for
+    // the reader's information (each payload carries what decoding needs).
+    this.params = {
+      payloadVersion: NEURAL_PAYLOAD_VERSION,
+      model: model.manifest.name,
+      sha256: model.manifest.sha256,
+      segmentBytes,
+    };
+  }
+
+  async encodeBatch(chunks: readonly Uint8Array[], signal?: AbortSignal): Promise<EncodedChunk[]> {
+    throwIfAborted(signal);
+    const tableBits = tableBitsFor(this.#segmentBytes);
+    const results: EncodedChunk[] = [];
+    for (const chunk of chunks) {
+      const lengths = segmentLengths(chunk.length, this.#segmentBytes);
+      const segments: { rawSize: number; coded: Uint8Array }[] = [];
+      let start = 0;
+      // Two segments at a time: while one waits for ORT, the other codes.
+      const pieces = lengths.map((len) => {
+        const s = start;
+        start += len;
+        return chunk.subarray(s, s + len);
+      });
+      const coded = this.#pool
+        ? await this.#pool.encodeSegments(pieces, tableBits, signal)
+        : await mapSequentially(pieces, (segment) => encodeSegment(this.#session, this.#frequencies, segment, { tableBits, signal }));
+      lengths.forEach((rawSize, i) => segments.push({ rawSize, coded: coded[i]! }));
+      results.push({ payload: buildPayload(this.#model, tableBits, segments) });
+    }
+    return results;
+  }
+
+  async decodeBatch(
+    chunks: readonly { payload: Uint8Array; rawSize: number }[],
+    signal?: AbortSignal,
+  ): Promise<Uint8Array[]> {
+    throwIfAborted(signal);
+    const parsed = chunks.map((c) => parsePayload(this.#model, c.payload, c.rawSize));
+    // All segments of all chunks become lanes; lanes that share a table size step together.
+    const lanes: { chunk: number; tableBits: number; lane: DecodeLane }[] = [];
+    parsed.forEach((p, chunk) => p.lanes.forEach((lane) => lanes.push({ chunk, tableBits: p.tableBits, lane })));
+    const pieces: Uint8Array[][] = parsed.map(() => []);
+    const byTableBits = new Map<number, number[]>();
+    lanes.forEach((l, i) => {
+      if (!byTableBits.has(l.tableBits)) byTableBits.set(l.tableBits, []);
+      byTableBits.get(l.tableBits)!.push(i);
+    });
+    const decoded: Uint8Array[] = new Array(lanes.length);
+    for (const [tableBits, members] of byTableBits) {
+      for (let i = 0; i < members.length; i += this.#maxLanes) {
+        const wave = members.slice(i, i + this.#maxLanes);
+        const waveLanes = wave.map((m) => lanes[m]!.lane);
+        const out = this.#pool
+          ? await this.#pool.decodeLanes(waveLanes, tableBits, signal)
+          : await decodeLanes(this.#session, this.#frequencies, waveLanes, { tableBits, signal });
+        wave.forEach((m, j) => (decoded[m] = out[j]!));
+      }
+    }
+    lanes.forEach((l, i) => pieces[l.chunk]!.push(decoded[i]!));
+    return pieces.map((segments, i) => {
+      const out = new Uint8Array(chunks[i]!.rawSize);
+      let pos = 0;
+      for (const s of segments) {
+        out.set(s, pos);
+        pos += s.length;
+      }
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+    await this.#session.close();
+  }
+}
+
+async function mapSequentially<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await fn(item));
+  return results;
+}
+
+/** Opens the neural codec: for encoding with this build's default model, for decoding with the model an archive names. */
+export async function createNeuralCodec(options: NeuralCodecOptions = {}): Promise<NeuralCodec> {
+  const registry = options.registry ?? ModelRegistry.open();
+  const model = options.model ? registry.require(options.model) : registry.defaultModel();
+  const session = await NetworkSession.open(model, { intraOpNumThreads: options.threads ?? 1 });
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+  if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1) throw new RangeError(`invalid segmentBytes ${segmentBytes}`);
+  const workers = options.workers ?? Math.min(2, availableParallelism());
+  const pool = workers > 0 ? new NetworkPool(model, { workers, threads: options.threads ?? 1 }) : null;
+  return new NeuralCodec(model, session, segmentBytes, options.maxLanes ?? DEFAULT_MAX_LANES, pool);
+}
+
+/** The model recorded in a neural codec's header params, for decoding. */
+export function modelFromParams(params: Readonly<Record<string, unknown>> | undefined): ModelRef | undefined {
+  const name = params?.model;
+  const sha256 = params?.sha256;
+  if (typeof sha256 !== 'string') return undefined;
+  return { name: typeof name === 'string' ? name : 'unnamed model', sha256 };
+}
+
+export { missingModelError };

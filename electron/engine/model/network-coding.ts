@@ -1,0 +1,139 @@
+// Codes byte segments with the network's frequencies feeding the adaptive predictor (electron/engine/coder).
+// Encoding scores every position of a segment up front in blocks of rows (the whole context is known) and codes
+// them in order; decoding runs many segments as lanes in lockstep, one ORT call per step for every active lane,
+// because each byte's context needs the bytes just decoded. Both paths build rows with writeContextRows and map
+// logits with FrequencyTable, so the coder sees identical integers.
+import { BinaryDecoder, BinaryEncoder } from '../coder/binary-coder.ts';
+import { BytePredictor } from '../coder/byte-predictor.ts';
+import { throwIfAborted } from '../errors.ts';
+import { writeContextRows } from './contexts.ts';
+import type { FrequencyTable } from './frequencies.ts';
+import { NetworkSession } from './network-session.ts';
+
+/** What scores rows of contexts: a NetworkSession, or anything with its shape. */
+export interface ContextScorer {
+  readonly context: number;
+  score(contexts: BigInt64Array, rows: number): Promise<Int32Array>;
+}
+
+export interface SegmentCodingOptions {
+  /** log2 of each predictor's hashed-context table (see BytePredictorOptions.tableBits). */
+  tableBits: number;
+  signal?: AbortSignal;
+}
+
+export interface EncodeOptions extends SegmentCodingOptions {
+  /** Rows per ORT call when encoding: big enough that each call does real work. */
+  rowsPerCall?: number;
+}
+
+export interface DecodeOptions extends SegmentCodingOptions {
+  /**
+   * Lanes are split into this many groups that step independently: while one group's ORT call runs (on libuv's
+   * thread pool), the main thread decodes another group's bytes, so the network and the predictor overlap.
+   */
+  groups?: number;
+}
+
+const DEFAULT_ROWS_PER_CALL = 4096;
+
+/** Encodes one segment; returns the coder's bytes. ORT scoring of the next block overlaps coding of this one. */
+export async function encodeSegment(
+  scorer: ContextScorer,
+  frequencies: FrequencyTable,
+  segment: Uint8Array,
+  options: EncodeOptions,
+): Promise<Uint8Array> {
+  const k = scorer.context;
+  const rowsPerCall = Math.max(1, Math.min(options.rowsPerCall ?? DEFAULT_ROWS_PER_CALL, segment.length || 1));
+  const buffers = [NetworkSession.allocateContexts(rowsPerCall, k), NetworkSession.allocateContexts(rowsPerCall, k)];
+  const predictor = new BytePredictor({ tableBits: options.tableBits });
+  const encoder = new BinaryEncoder();
+  const freq = new Int32Array(256);
+
+  const scoreBlock = (start: number, buffer: number): Promise<Int32Array> => {
+    const rows = Math.min(rowsPerCall, segment.length - start);
+    const { int64, words } = buffers[buffer]!;
+    writeContextRows(segment, start, rows, k, words);
+    return scorer.score(int64, rows);
+  };
+
+  let pending = segment.length > 0 ? scoreBlock(0, 0) : null;
+  for (let start = 0, block = 0; start < segment.length; start += rowsPerCall, block++) {
+    throwIfAborted(options.signal);
+    const logits = await pending!;
+    const next = start + rowsPerCall;
+    pending = next < segment.length ? scoreBlock(next, (block + 1) & 1) : null;
+    const rows = Math.min(rowsPerCall, segment.length - start);
+    for (let r = 0; r < rows; r++) {
+      predictor.beginByte(frequencies.fill(logits, r * 256, freq));
+      const c = segment[start + r]!;
+      for (let b = 7; b >= 0; b--) {
+        const bit = (c >> b) & 1;
+        encoder.encode(bit, predictor.predictBit());
+        predictor.update(bit);
+      }
+    }
+  }
+  return encoder.finish();
+}
+
+export interface DecodeLane {
+  coded: Uint8Array;
+  rawSize: number;
+}
+
+/**
+ * Decodes segments as lanes in lockstep. Never hangs on damaged input: each lane stops after rawSize bytes, and
+ * the binary decoder reads past its end as 0xff, so damage shows as wrong bytes, which the caller's checks catch.
+ */
+export async function decodeLanes(
+  scorer: ContextScorer,
+  frequencies: FrequencyTable,
+  lanes: readonly DecodeLane[],
+  options: DecodeOptions,
+): Promise<Uint8Array[]> {
+  const outputs = lanes.map((lane) => new Uint8Array(lane.rawSize));
+  const groupCount = Math.max(1, Math.min(options.groups ?? 2, lanes.length));
+  const groups: number[][] = Array.from({ length: groupCount }, () => []);
+  // Deal lanes longest first, so groups carry similar work and finish together.
+  const order = lanes.map((_, i) => i).sort((a, b) => lanes[b]!.rawSize - lanes[a]!.rawSize || a - b);
+  order.forEach((lane, i) => groups[i % groupCount]!.push(lane));
+  await Promise.all(groups.map((group) => decodeGroup(scorer, frequencies, lanes, outputs, group, options)));
+  return outputs;
+}
+
+async function decodeGroup(
+  scorer: ContextScorer,
+  frequencies: FrequencyTable,
+  lanes: readonly DecodeLane[],
+  outputs: Uint8Array[],
+  members: number[],
+  options: DecodeOptions,
+): Promise<void> {
+  const k = scorer.context;
+  const predictors = members.map(() => new BytePredictor({ tableBits: options.tableBits }));
+  const decoders = members.map((lane) => new BinaryDecoder(lanes[lane]!.coded));
+  const { int64, words } = NetworkSession.allocateContexts(Math.max(1, members.length), k);
+  const freq = new Int32Array(256);
+  let active = members.map((_, slot) => slot).filter((slot) => lanes[members[slot]!]!.rawSize > 0);
+  for (let t = 0; active.length > 0; t++) {
+    if ((t & 255) === 0) throwIfAborted(options.signal);
+    for (let r = 0; r < active.length; r++) writeContextRows(outputs[members[active[r]!]!]!, t, 1, k, words, r);
+    const logits = await scorer.score(int64, active.length);
+    for (let r = 0; r < active.length; r++) {
+      const slot = active[r]!;
+      const predictor = predictors[slot]!;
+      const decoder = decoders[slot]!;
+      predictor.beginByte(frequencies.fill(logits, r * 256, freq));
+      let c = 0;
+      for (let b = 0; b < 8; b++) {
+        const bit = decoder.decode(predictor.predictBit());
+        predictor.update(bit);
+        c = (c << 1) | bit;
+      }
+      outputs[members[slot]!]![t] = c;
+    }
+    active = active.filter((slot) => t + 1 < lanes[members[slot]!]!.rawSize);
+  }
+}

@@ -1,0 +1,182 @@
+// Spreads segment coding over worker threads (./network-worker.ts), each with its own ORT session, so encoding
+// and decoding use every core: onnxruntime-node and the predictor both run synchronously on their thread.
+// Results do not depend on how work is spread: every segment is coded by the same integer code wherever it runs.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { OctozipError, throwIfAborted, type ErrorCode } from '../errors.ts';
+import type { BundledModel } from './manifest.ts';
+import type { DecodeLane } from './network-coding.ts';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './network-worker.ts';
+
+type Pending = { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void };
+type Job = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The worker entry. From source (.ts) the thread must first register tsx, as bin/octozip.js does for the main
+ * thread; from a build (.js) it imports directly. An eval'd CommonJS bootstrap does either.
+ */
+function workerBootstrap(): { code: string; entry: string; tsx: string | null } {
+  const entryUrl = new URL(`./network-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  let tsx: string | null = null;
+  if (entryUrl.pathname.endsWith('.ts')) {
+    const resolved = (() => {
+      try {
+        return fileURLToPath(import.meta.resolve('tsx/esm/api'));
+      } catch {
+        return createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+      }
+    })();
+    tsx = pathToFileURL(resolved).href;
+  }
+  const code = `const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})().catch((err) => { setImmediate(() => { throw err; }); });`;
+  return { code, entry: entryUrl.href, tsx };
+}
+
+class CodingWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #failure: Error | null = null;
+
+  constructor(init: WorkerInit) {
+    const { code, entry, tsx } = workerBootstrap();
+    this.#worker = new Worker(code, { eval: true, workerData: { init, entry, tsx } });
+    this.#worker.on('message', (reply: WorkerReply) => {
+      const pending = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      pending?.resolve(reply);
+    });
+    const fail = (err: Error): void => {
+      this.#failure ??= err;
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`a coding worker stopped (exit code ${code})`)));
+  }
+
+  request(job: Job, transfer: ArrayBuffer[]): Promise<WorkerReply> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...job, id }, transfer);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+function unwrap(reply: WorkerReply): WorkerReply {
+  if (reply.kind === 'error') {
+    throw reply.code ? new OctozipError(reply.code as ErrorCode, reply.message) : new Error(reply.message);
+  }
+  return reply;
+}
+
+export interface NetworkPoolOptions {
+  workers: number;
+  /** ORT intra-op threads in each worker. */
+  threads?: number;
+}
+
+export class NetworkPool {
+  readonly #init: WorkerInit;
+  readonly #size: number;
+  #workers: CodingWorker[] | null = null;
+
+  constructor(model: BundledModel, options: NetworkPoolOptions) {
+    this.#init = { manifest: model.manifest, dir: path.dirname(model.onnxPath), threads: options.threads ?? 1 };
+    this.#size = Math.max(1, options.workers);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  #ensure(): CodingWorker[] {
+    this.#workers ??= Array.from({ length: this.#size }, () => new CodingWorker(this.#init));
+    return this.#workers;
+  }
+
+  /** Runs `fn`; on abort, stops the workers at once (the next call starts fresh ones) and throws 'cancelled'. */
+  async #abortable<T>(signal: AbortSignal | undefined, fn: (workers: CodingWorker[]) => Promise<T>): Promise<T> {
+    throwIfAborted(signal);
+    const workers = this.#ensure();
+    if (!signal) return fn(workers);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        void this.close();
+        reject(new OctozipError('cancelled', 'The operation was cancelled.'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([fn(workers), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  /** Encodes segments, each on whichever worker is free next. */
+  encodeSegments(segments: readonly Uint8Array[], tableBits: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+    return this.#abortable(signal, async (workers) => {
+      const results: Uint8Array[] = new Array(segments.length);
+      let next = 0;
+      await Promise.all(
+        workers.map(async (worker) => {
+          while (next < segments.length) {
+            const i = next++;
+            // A copy of just this segment: posting a subarray would clone its whole underlying buffer.
+            const segment = segments[i]!.slice();
+            const reply = unwrap(await worker.request({ kind: 'encode', segment, tableBits }, [segment.buffer]));
+            results[i] = (reply as { coded: Uint8Array }).coded;
+          }
+        }),
+      );
+      return results;
+    });
+  }
+
+  /** Decodes lanes: split into one group per worker (balanced by length), each group stepping in lockstep. */
+  decodeLanes(lanes: readonly DecodeLane[], tableBits: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+    return this.#abortable(signal, async (workers) => {
+      const groups: number[][] = workers.map(() => []);
+      const load = workers.map(() => 0);
+      const order = lanes.map((_, i) => i).sort((a, b) => lanes[b]!.rawSize - lanes[a]!.rawSize || a - b);
+      for (const lane of order) {
+        let g = 0;
+        for (let j = 1; j < groups.length; j++) if (load[j]! < load[g]!) g = j;
+        groups[g]!.push(lane);
+        load[g]! += lanes[lane]!.rawSize;
+      }
+      const results: Uint8Array[] = new Array(lanes.length);
+      await Promise.all(
+        groups.map(async (group, g) => {
+          if (group.length === 0) return;
+          const groupLanes = group.map((i) => ({ coded: lanes[i]!.coded.slice(), rawSize: lanes[i]!.rawSize }));
+          const reply = unwrap(
+            await workers[g]!.request({ kind: 'decode', lanes: groupLanes, tableBits }, groupLanes.map((l) => l.coded.buffer)),
+          );
+          (reply as { outputs: Uint8Array[] }).outputs.forEach((out, j) => (results[group[j]!] = out));
+        }),
+      );
+      return results;
+    });
+  }
+
+  async close(): Promise<void> {
+    const workers = this.#workers;
+    this.#workers = null;
+    if (workers) await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,52 @@
+// A worker thread that codes segments with its own ORT session and predictors. onnxruntime-node runs inference
+// synchronously on the calling thread, so a second core can only help through a second thread like this one.
+import { parentPort, workerData } from 'node:worker_threads';
+import { OctozipError } from '../errors.ts';
+import { FrequencyTable } from './frequencies.ts';
+import { BundledModel, type ModelManifest } from './manifest.ts';
+import { decodeLanes, encodeSegment } from './network-coding.ts';
+import { NetworkSession } from './network-session.ts';
+
+export interface WorkerInit {
+  manifest: ModelManifest;
+  dir: string;
+  threads: number;
+}
+
+export type WorkerRequest =
+  | { id: number; kind: 'encode'; segment: Uint8Array; tableBits: number }
+  | { id: number; kind: 'decode'; lanes: { coded: Uint8Array; rawSize: number }[]; tableBits: number };
+
+export type WorkerReply =
+  | { id: number; kind: 'encoded'; coded: Uint8Array }
+  | { id: number; kind: 'decoded'; outputs: Uint8Array[] }
+  | { id: number; kind: 'error'; message: string; code?: string };
+
+const port = parentPort;
+if (port) {
+  const init = (workerData as { init: WorkerInit }).init;
+  const frequencies = new FrequencyTable(init.manifest);
+  const sessionReady = NetworkSession.open(new BundledModel(init.manifest, init.dir), { intraOpNumThreads: init.threads });
+  // Requests are handled one at a time, in order: the session is synchronous anyway.
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (request: WorkerRequest) => {
+    queue = queue.then(async () => {
+      try {
+        const session = await sessionReady;
+        if (request.kind === 'encode') {
+          const coded = await encodeSegment(session, frequencies, request.segment, { tableBits: request.tableBits });
+          port.postMessage({ id: request.id, kind: 'encoded', coded } satisfies WorkerReply, [coded.buffer as ArrayBuffer]);
+        } else {
+          const outputs = await decodeLanes(session, frequencies, request.lanes, { tableBits: request.tableBits, groups: 1 });
+          port.postMessage(
+            { id: request.id, kind: 'decoded', outputs } satisfies WorkerReply,
+            outputs.map((o) => o.buffer as ArrayBuffer),
+          );
+        }
+      } catch (err) {
+        const code = err instanceof OctozipError ? err.code : undefined;
+        port.postMessage({ id: request.id, kind: 'error', message: (err as Error)?.message ?? String(err), code } satisfies WorkerReply);
+      }
+    });
+  });
+}
