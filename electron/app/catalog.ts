@@ -1,7 +1,7 @@
 // The recent-archives catalog: one small SQLite file in the app's data folder. It lives in the engine host,
 // beside the engine's own SQLite use, so main never loads a native module.
-import Database from 'better-sqlite3';
 import type { CatalogRememberParams, RecentArchive } from '../contract.ts';
+import { openDatabase, type SqliteDatabase } from '../engine/format/database.ts';
 
 /** How many archives the catalog keeps; older ones are dropped when a new one is remembered. */
 export const CATALOG_LIMIT = 50;
@@ -30,18 +30,13 @@ interface Row {
   last_verify_ok: number | null;
 }
 
-/** Opens better-sqlite3, honouring OCTOZIP_SQLITE_BINDING (an Electron-ABI build for `npm start`). */
-export function openSqlite(path: string): Database.Database {
-  const nativeBinding = process.env.OCTOZIP_SQLITE_BINDING;
-  return new Database(path, nativeBinding ? { nativeBinding } : {});
-}
-
 export class Catalog {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly now: () => Date;
 
   constructor(dbPath: string, now: () => Date = () => new Date()) {
-    this.db = openSqlite(dbPath);
+    // The engine's opener: it honours OCTOZIP_SQLITE_BINDING, the Electron-ABI build `npm start` uses.
+    this.db = openDatabase(dbPath, { create: true });
     this.now = now;
     this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);
