@@ -22,7 +22,11 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       quality: settings?.brotliQuality ?? 11,
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
-  // 'neural' is added here by the neural codec (./neural.ts) when it lands.
+  // Decoding opens the model the header's params name (failing 'missing-model' when this build lacks it).
+  neural: async ({ params }) => {
+    const neural = await import('./neural.ts');
+    return neural.createNeuralCodec({ model: neural.modelFromParams(params) });
+  },
 };
 
 export const KNOWN_CODECS: readonly CodecId[] = ['store', 'brotli', 'neural'];
