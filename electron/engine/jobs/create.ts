@@ -78,6 +78,14 @@ async function sha256OfFile(entry: ScannedEntry, signal?: AbortSignal): Promise<
 }
 
 export async function createArchive(options: CreateOptions): Promise<CreateSummary> {
+  const preset = options.preset ?? DEFAULT_PRESET;
+  const settings = PRESETS[preset];
+  if (!settings) throw new OctozipError('input', `Unknown preset "${preset}"; use fast, balanced or maximum.`);
+  return createArchiveWithSettings({ ...options, preset }, settings);
+}
+
+/** createArchive with explicit settings: tests use tiny chunks to exercise multi-chunk files cheaply. */
+export async function createArchiveWithSettings(options: CreateOptions, settings: PresetSettings): Promise<CreateSummary> {
   const started = performance.now();
   const { signal } = options;
   if (options.password !== undefined) {
@@ -85,9 +93,7 @@ export async function createArchive(options: CreateOptions): Promise<CreateSumma
   }
   const cwd = options.cwd ?? process.cwd();
   const archivePath = path.resolve(cwd, options.archivePath);
-  const preset = options.preset ?? DEFAULT_PRESET;
-  const settings = PRESETS[preset];
-  if (!settings) throw new OctozipError('input', `Unknown preset "${preset}"; use fast, balanced or maximum.`);
+  const preset = options.preset ?? null;
 
   const existing = fs.statSync(archivePath, { throwIfNoEntry: false });
   if (existing?.isDirectory()) {

@@ -1,0 +1,49 @@
+// Hand-built archives for hostile-input tests, written with the real format writer so that only the
+// crafted part (an unsafe name, a lying size) differs from a genuine archive.
+import crypto from 'node:crypto';
+import { crc32 } from '../../electron/engine/format/checksum.ts';
+import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
+import { ArchiveWriter } from '../../electron/engine/format/writer.ts';
+import type { EntryRecord } from '../../electron/engine/format/records.ts';
+
+export interface CraftedEntry extends Partial<EntryRecord> {
+  path: string;
+  /** File content, stored with the 'store' codec. */
+  bytes?: Uint8Array;
+}
+
+export function craftArchive(archivePath: string, entries: CraftedEntry[]): void {
+  const writer = ArchiveWriter.create(archivePath);
+  writer.writeHeader({
+    formatVersion: FORMAT_VERSION,
+    creator: 'octozip-test craft',
+    createdAt: new Date(0).toISOString(),
+    preset: null,
+    chunkBytes: 1 << 20,
+    codecParams: {},
+    models: [],
+    encryption: null,
+  });
+  for (const e of entries) {
+    const type = e.type ?? (e.linkTarget ? 'symlink' : e.bytes ? 'file' : 'directory');
+    let contentId: number | null = null;
+    if (type === 'file') {
+      const bytes = e.bytes ?? new Uint8Array(0);
+      contentId = writer.beginContent(bytes.length);
+      if (bytes.length > 0) {
+        writer.addChunk({ contentId, seq: 0, rawOffset: 0, rawSize: bytes.length, codec: 'store', rawCrc32: crc32(bytes), payload: bytes });
+      }
+      writer.finishContent(contentId, crypto.createHash('sha256').update(bytes).digest('hex'), bytes.length > 0 ? 1 : 0);
+    }
+    writer.addEntry({
+      path: e.path,
+      type,
+      mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      mtimeMs: e.mtimeMs ?? 0,
+      size: type === 'file' ? (e.bytes?.length ?? 0) : 0,
+      contentId,
+      linkTarget: e.linkTarget ?? null,
+    });
+  }
+  writer.finish({ vacuum: false });
+}
