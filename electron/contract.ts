@@ -22,73 +22,100 @@ export const CHANNEL_PREFIX = 'octozip:';
 /** The single main -> renderer channel; its payload is an AppEvent. */
 export const EVENT_CHANNEL = 'octozip:event';
 
-// Paths come from dialogs, drops or the catalog. Bound their size so a hostile renderer cannot make main or the
-// host allocate without limit, and refuse NUL, which no file system accepts and which truncates paths in C.
-const pathSchema = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
-const passwordSchema = z.string().min(1).max(1024).optional();
-const jobIdSchema = z.string().regex(/^job-[0-9]+$/);
-/** An entry path inside an archive, as listed by the engine. */
-const entryPathSchema = z.string().min(1).max(4096);
-
-export const presetSchema = z.enum(['fast', 'balanced', 'maximum']);
-export const conflictPolicySchema = z.enum(['overwrite', 'skip', 'rename']);
-
 /** Request schemas, one per channel. A channel's name is its key; the wire name is CHANNEL_PREFIX + key. */
-export const requestSchemas = {
-  /** Where a new archive of these inputs goes by default: beside the first item, under a name not yet taken. */
-  suggestArchivePath: z.object({ inputs: z.array(pathSchema).min(1).max(100_000) }).strict(),
-  /** Native dialogs. Each resolves to null when the user cancels. */
-  chooseInputs: z.object({}).strict(),
-  chooseArchiveDestination: z.object({ defaultPath: pathSchema }).strict(),
-  chooseArchiveToOpen: z.object({}).strict(),
-  chooseExtractFolder: z.object({ defaultPath: pathSchema.optional() }).strict(),
-  /** Long jobs: they answer at once with a job id; progress and the outcome arrive as AppEvents. */
-  startCreate: z
-    .object({
-      inputs: z.array(pathSchema).min(1).max(100_000),
-      archivePath: pathSchema,
-      preset: presetSchema,
-      password: passwordSchema,
-      overwrite: z.boolean().optional(),
-    })
-    .strict(),
-  startExtract: z
-    .object({
-      archivePath: pathSchema,
-      destDir: pathSchema,
-      entries: z.array(entryPathSchema).max(1_000_000).optional(),
-      conflict: conflictPolicySchema,
-      password: passwordSchema,
-    })
-    .strict(),
-  startVerify: z.object({ archivePath: pathSchema, password: passwordSchema }).strict(),
-  cancelJob: z.object({ jobId: jobIdSchema }).strict(),
-  /** Lists an archive and remembers it in the recent list. */
-  openArchive: z.object({ archivePath: pathSchema, password: passwordSchema }).strict(),
-  /** Which of these entries already exist in destDir (top-level names of a selection), for the conflict prompt. */
-  findConflicts: z
-    .object({ destDir: pathSchema, entries: z.array(entryPathSchema).max(1_000_000) })
-    .strict(),
-  recentArchives: z.object({}).strict(),
-  forgetRecent: z.object({ archivePath: pathSchema }).strict(),
-  /** Asks where to save a verify report, then writes it (atomically). Null when the user cancels. */
-  saveVerifyReport: z
-    .object({ archivePath: pathSchema, text: z.string().max(64 * 1024 * 1024) })
-    .strict(),
-  /** Drag entries out of the window: main extracts them to a temp folder and starts an OS drag of those files. */
-  startDragOut: z
-    .object({ archivePath: pathSchema, entries: z.array(entryPathSchema).min(1).max(10_000), password: passwordSchema })
-    .strict(),
-  revealInFolder: z.object({ path: pathSchema }).strict(),
-} as const;
+function makeRequestSchemas() {
+  // Paths come from dialogs, drops or the catalog. Bound their size so a hostile renderer cannot make main or the
+  // host allocate without limit, and refuse NUL, which no file system accepts and which truncates paths in C.
+  const pathSchema = z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+  const passwordSchema = z.string().min(1).max(1024).optional();
+  const jobIdSchema = z.string().regex(/^job-[0-9]+$/);
+  /** An entry path inside an archive, as listed by the engine. */
+  const entryPathSchema = z.string().min(1).max(4096);
 
-export type Channel = keyof typeof requestSchemas;
-export const CHANNELS = Object.keys(requestSchemas) as Channel[];
-export type Requests = { [C in Channel]: z.infer<(typeof requestSchemas)[C]> };
+  const presetSchema = z.enum(['fast', 'balanced', 'maximum']);
+  const conflictPolicySchema = z.enum(['overwrite', 'skip', 'rename']);
+
+  return {
+    /** Where a new archive of these inputs goes by default: beside the first item, under a name not yet taken. */
+    suggestArchivePath: z.object({ inputs: z.array(pathSchema).min(1).max(100_000) }).strict(),
+    /** Native dialogs. Each resolves to null when the user cancels. */
+    chooseInputs: z.object({}).strict(),
+    chooseArchiveDestination: z.object({ defaultPath: pathSchema }).strict(),
+    chooseArchiveToOpen: z.object({}).strict(),
+    chooseExtractFolder: z.object({ defaultPath: pathSchema.optional() }).strict(),
+    /** Long jobs: they answer at once with a job id; progress and the outcome arrive as AppEvents. */
+    startCreate: z
+      .object({
+        inputs: z.array(pathSchema).min(1).max(100_000),
+        archivePath: pathSchema,
+        preset: presetSchema,
+        password: passwordSchema,
+        overwrite: z.boolean().optional(),
+      })
+      .strict(),
+    startExtract: z
+      .object({
+        archivePath: pathSchema,
+        destDir: pathSchema,
+        entries: z.array(entryPathSchema).max(1_000_000).optional(),
+        conflict: conflictPolicySchema,
+        password: passwordSchema,
+      })
+      .strict(),
+    startVerify: z.object({ archivePath: pathSchema, password: passwordSchema }).strict(),
+    cancelJob: z.object({ jobId: jobIdSchema }).strict(),
+    /** Lists an archive and remembers it in the recent list. */
+    openArchive: z.object({ archivePath: pathSchema, password: passwordSchema }).strict(),
+    /** Which of these entries already exist in destDir (top-level names of a selection), for the conflict prompt. */
+    findConflicts: z
+      .object({ destDir: pathSchema, entries: z.array(entryPathSchema).max(1_000_000) })
+      .strict(),
+    recentArchives: z.object({}).strict(),
+    forgetRecent: z.object({ archivePath: pathSchema }).strict(),
+    /** Asks where to save a verify report, then writes it (atomically). Null when the user cancels. */
+    saveVerifyReport: z
+      .object({ archivePath: pathSchema, text: z.string().max(64 * 1024 * 1024) })
+      .strict(),
+    /** Drag entries out of the window: main extracts them to a temp folder and starts an OS drag of those files. */
+    startDragOut: z
+      .object({ archivePath: pathSchema, entries: z.array(entryPathSchema).min(1).max(10_000), password: passwordSchema })
+      .strict(),
+    revealInFolder: z.object({ path: pathSchema }).strict(),
+  } as const;
+}
+
+// Built in a function marked pure so the preload bundle, which needs only the channel names, drops zod.
+export const requestSchemas = /* @__PURE__ */ makeRequestSchemas();
+
+export type Channel = keyof ReturnType<typeof makeRequestSchemas>;
+/** Every channel; the preload allows exactly these. */
+export const CHANNELS = [
+  'suggestArchivePath',
+  'chooseInputs',
+  'chooseArchiveDestination',
+  'chooseArchiveToOpen',
+  'chooseExtractFolder',
+  'startCreate',
+  'startExtract',
+  'startVerify',
+  'cancelJob',
+  'openArchive',
+  'findConflicts',
+  'recentArchives',
+  'forgetRecent',
+  'saveVerifyReport',
+  'startDragOut',
+  'revealInFolder',
+] as const satisfies readonly Channel[];
+type MissingChannel = Exclude<Channel, (typeof CHANNELS)[number]>;
+type Assert<T extends true> = T;
+/** Fails to compile when a schema's channel is missing from CHANNELS. */
+export type ChannelsComplete = Assert<[MissingChannel] extends [never] ? true : false>;
+export type Requests = { [C in Channel]: z.infer<ReturnType<typeof makeRequestSchemas>[C]> };
 
 /** One remembered archive, as the catalog stores it. */
 export interface RecentArchive {

@@ -231,7 +231,7 @@ export function createHandlers(services: AppServices): Handlers {
   return {
     dragFolders,
     async handle(channel, request, sender) {
-      if (!(CHANNELS as string[]).includes(channel)) {
+      if (!(CHANNELS as readonly string[]).includes(channel)) {
         return { ok: false, error: toUserError(new Error(`unknown request ${channel.slice(0, 64)}`)) };
       }
       const c = channel as Channel;

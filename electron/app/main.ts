@@ -59,6 +59,8 @@ class RestartingEngine implements EngineService {
     if (this.client) return this.client;
     const env: Record<string, string> = { ...(process.env as Record<string, string>) };
     if (!app.isPackaged && existsSync(DEV_SQLITE_BINDING)) env.OCTOZIP_SQLITE_BINDING = DEV_SQLITE_BINDING;
+    // ORT reads the model with native code, which cannot see inside the asar: the model ships unpacked beside it.
+    if (app.isPackaged) env.OCTOZIP_RESOURCES_DIR = join(process.resourcesPath, 'app.asar.unpacked', 'resources');
     const child = utilityProcess.fork(ENGINE_HOST, ['--catalog', join(app.getPath('userData'), 'catalog.sqlite')], {
       serviceName: 'Octozip engine',
       env,
