@@ -16,6 +16,16 @@ WEIGHT_LIMIT = 63  # weights live in [-63, 63]: no u8 x s8 kernel can saturate a
 FREQ_TOP = 65535  # probTable[0]; at most 2^16 by contract
 
 
+def exact_matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """uint8 [N, in] @ int8 [in, out] -> int64, exactly. numpy has no fast integer matmul, so this uses float
+    BLAS: every partial sum is an integer of magnitude <= in * 255 * 63, which float32 holds exactly below
+    2^24 and float64 below 2^53, whatever order the BLAS adds in."""
+    bound = x.shape[1] * 255 * 63
+    dtype = np.float32 if bound < (1 << 24) else np.float64
+    assert bound < (1 << 53)
+    return (x.astype(dtype) @ w.astype(dtype)).astype(np.int64)
+
+
 @dataclasses.dataclass
 class IntNet:
     context: int
@@ -63,14 +73,14 @@ class IntNet:
     def logits(self, context: np.ndarray) -> np.ndarray:
         """context: int [N, K] bytes oldest first, PAD before a chunk's start -> int64 [N, 256] logits."""
         n = context.shape[0]
-        x = self.embed[context].reshape(n, -1).astype(np.int64)
+        x = self.embed[context].reshape(n, -1)
         half = self.lut_size // 2
         for w, b, s, lut in zip(self.weights, self.biases, self.shifts, self.luts):
-            acc = x @ w.astype(np.int64) + b.astype(np.int64)
+            acc = exact_matmul(x, w) + b.astype(np.int64)
             # ONNX Div on int32 truncates toward zero (C semantics); an arithmetic shift would floor instead.
             q = np.sign(acc) * (np.abs(acc) >> s)
-            x = lut[np.clip(q + half, 0, self.lut_size - 1)].astype(np.int64)
-        return x @ self.w_out.astype(np.int64) + self.b_out.astype(np.int64)
+            x = lut[np.clip(q + half, 0, self.lut_size - 1)]
+        return exact_matmul(x, self.w_out) + self.b_out.astype(np.int64)
 
     def freqs(self, logits: np.ndarray) -> np.ndarray:
         """The runtime's integer logits -> coder frequencies (docs/MODEL.md), vectorised over rows."""
