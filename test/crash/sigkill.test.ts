@@ -1,0 +1,160 @@
+// Kills the real CLI with SIGKILL at random points of create, extract and add, many times, then checks what a
+// user would find: sources untouched, no partial archive or file at a destination, and leftovers either clearly
+// named temp files or SQLite journals that the next run removes. CRASH_KILLS=N runs more kills per operation.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listArchive, verifyArchive } from '../../electron/engine/index.ts';
+import { fingerprintTree, killDelays, leftovers, makeSourceBytes, runCli } from './crash-harness.ts';
+
+const KILLS = Number(process.env.CRASH_KILLS ?? 20);
+
+let sandbox: string;
+let srcFingerprint: Map<string, string>;
+let startupMs: number;
+let sources: Map<string, Buffer>;
+
+function writeTree(root: string, files: Map<string, Buffer>): void {
+  for (const [rel, bytes] of files) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), bytes);
+  }
+}
+
+function walkFiles(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of fs.readdirSync(path.join(root, rel))) {
+    const childRel = rel === '' ? name : `${rel}/${name}`;
+    const st = fs.lstatSync(path.join(root, childRel));
+    if (st.isDirectory()) out.push(`${childRel}/`, ...walkFiles(root, childRel));
+    else out.push(childRel);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-crash-'));
+  sources = new Map<string, Buffer>();
+  // ~10 MB: long enough (a second or more with preset 'fast' here) that kills land inside the real work.
+  for (let i = 0; i < 3; i++) sources.set(`src/big-${i}.txt`, makeSourceBytes(3_000_000 + i * 1000, 11 + i));
+  for (let i = 0; i < 60; i++) sources.set(`src/small/f${i}.txt`, makeSourceBytes(500 + i * 37, 100 + i));
+  sources.set('src/empty.txt', Buffer.alloc(0));
+  writeTree(sandbox, sources);
+  fs.symlinkSync('big-0.txt', path.join(sandbox, 'src', 'link-to-big'));
+  srcFingerprint = fingerprintTree(path.join(sandbox, 'src'));
+  startupMs = (await runCli(['--version'], { cwd: sandbox })).ms;
+  const ref = await runCli(['create', 'ref.octz', 'src', '--preset', 'fast'], { cwd: sandbox });
+  expect(ref.code, ref.stderr).toBe(0);
+});
+
+afterAll(() => {
+  if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+});
+
+async function measure(args: string[]): Promise<number> {
+  const run = await runCli(args, { cwd: sandbox });
+  expect(run.code, run.stderr).toBe(0);
+  return run.ms;
+}
+
+describe('SIGKILL during long operations', () => {
+  it('create: sources untouched, the archive is absent or complete, temp files cleaned by the next run', async () => {
+    const out = path.join(sandbox, 'create-out');
+    fs.mkdirSync(out);
+    const args = ['create', 'create-out/a.octz', 'src', '--preset', 'fast'];
+    const fullMs = await measure(args);
+    fs.rmSync(path.join(out, 'a.octz'));
+    let killed = 0;
+    for (const delay of killDelays(KILLS, startupMs * 0.8, fullMs * 1.05, 1)) {
+      const run = await runCli(args, { cwd: sandbox, killAfterMs: delay });
+      if (run.signal === 'SIGKILL') killed++;
+      expect(fingerprintTree(path.join(sandbox, 'src'))).toEqual(srcFingerprint);
+      const archive = path.join(out, 'a.octz');
+      if (fs.existsSync(archive)) {
+        // It is there only if the rename happened, and then it must be whole.
+        const report = await verifyArchive({ archivePath: archive });
+        expect(report.ok, `kill at ${delay} ms left a bad archive: ${report.problems.join('; ')}`).toBe(true);
+        fs.rmSync(archive);
+      }
+      for (const name of leftovers(out)) expect(name).toMatch(/^\.a\.octz\.octozip-tmp-\d+-[0-9a-f]+/);
+    }
+    // Kills that all land after the work is done would prove nothing.
+    expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
+    const final = await runCli(args, { cwd: sandbox });
+    expect(final.code, final.stderr).toBe(0);
+    expect(leftovers(out)).toEqual([]);
+    expect((await verifyArchive({ archivePath: path.join(out, 'a.octz') })).ok).toBe(true);
+  });
+
+  it('extract: every file at its final name is complete and right; the next run finishes and cleans up', async () => {
+    const args = ['extract', 'ref.octz', '-o', 'dest', '--conflict', 'overwrite'];
+    const fullMs = await measure(args);
+    let killed = 0;
+    for (const delay of killDelays(KILLS, startupMs * 0.8, fullMs * 1.05, 2)) {
+      fs.rmSync(path.join(sandbox, 'dest'), { recursive: true, force: true });
+      const run = await runCli(args, { cwd: sandbox, killAfterMs: delay });
+      if (run.signal === 'SIGKILL') killed++;
+      expect(fingerprintTree(path.join(sandbox, 'src'))).toEqual(srcFingerprint);
+      const dest = path.join(sandbox, 'dest');
+      if (!fs.existsSync(dest)) continue;
+      for (const rel of walkFiles(dest)) {
+        if (rel.endsWith('/')) continue;
+        if (path.basename(rel).includes('.octozip-tmp-')) continue; // clearly named, removed by the next run
+        const full = path.join(dest, rel);
+        if (fs.lstatSync(full).isSymbolicLink()) {
+          expect(fs.readlinkSync(full)).toBe('big-0.txt');
+          continue;
+        }
+        const want = sources.get(rel);
+        expect(want, `unexpected file ${rel} after kill at ${delay} ms`).toBeDefined();
+        expect(fs.readFileSync(full).equals(want!), `partial file ${rel} after kill at ${delay} ms`).toBe(true);
+      }
+    }
+    expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
+    // Kill once more mid-way, then let a full run over the same destination finish: no leftovers anywhere.
+    fs.rmSync(path.join(sandbox, 'dest'), { recursive: true, force: true });
+    await runCli(args, { cwd: sandbox, killAfterMs: Math.round((startupMs + fullMs) / 2) });
+    const final = await runCli(args, { cwd: sandbox });
+    expect(final.code, final.stderr).toBe(0);
+    const files = walkFiles(path.join(sandbox, 'dest'));
+    expect(files.filter((f) => f.includes('.octozip-tmp-'))).toEqual([]);
+    for (const [rel, bytes] of sources) expect(fs.readFileSync(path.join(sandbox, 'dest', rel)).equals(bytes)).toBe(true);
+  });
+
+  it('add: the archive is the old one or the old one plus the new files, never in between', async () => {
+    const extra = new Map<string, Buffer>();
+    for (let i = 0; i < 3; i++) extra.set(`extra/more-${i}.txt`, makeSourceBytes(2_000_000, 500 + i));
+    writeTree(sandbox, extra);
+    const before = (await listArchive(path.join(sandbox, 'ref.octz'), {})).entries.map((e) => e.path).sort();
+    const work = path.join(sandbox, 'add-out');
+    fs.mkdirSync(work);
+    const archive = path.join(work, 'w.octz');
+    const args = ['add', 'add-out/w.octz', 'extra', '--preset', 'fast'];
+    fs.copyFileSync(path.join(sandbox, 'ref.octz'), archive);
+    const fullMs = await measure(args);
+    const after = (await listArchive(archive, {})).entries.map((e) => e.path).sort();
+    expect(after).toEqual([...before, 'extra', ...extra.keys()].sort());
+    let killed = 0;
+    let oldSeen = 0;
+    for (const delay of killDelays(KILLS, startupMs * 0.8, fullMs * 1.05, 3)) {
+      fs.copyFileSync(path.join(sandbox, 'ref.octz'), archive);
+      const run = await runCli(args, { cwd: sandbox, killAfterMs: delay });
+      if (run.signal === 'SIGKILL') killed++;
+      expect(fingerprintTree(path.join(sandbox, 'src'))).toEqual(srcFingerprint);
+      const listed = (await listArchive(archive, {})).entries.map((e) => e.path).sort();
+      if (listed.length === before.length) oldSeen++;
+      expect([before, after], `kill at ${delay} ms left a half-added archive`).toContainEqual(listed);
+      const report = await verifyArchive({ archivePath: archive });
+      expect(report.ok, `kill at ${delay} ms: ${report.problems.join('; ')}`).toBe(true);
+      for (const name of leftovers(work)) expect(name).toMatch(/^\.w\.octz\.octozip-tmp-\d+-[0-9a-f]+/);
+    }
+    expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
+    expect(oldSeen).toBeGreaterThan(0);
+    fs.copyFileSync(path.join(sandbox, 'ref.octz'), archive);
+    await runCli(args, { cwd: sandbox, killAfterMs: Math.round((startupMs + fullMs) / 2) });
+    const final = await runCli(args, { cwd: sandbox });
+    expect(final.code, final.stderr).toBe(0);
+    expect(leftovers(work)).toEqual([]);
+  });
+});
