@@ -43,6 +43,19 @@ describe('neural codec', () => {
     decoded.forEach((d, i) => expect(same(d, chunks[i]!)).toBe(true));
   });
 
+  it("leaves the caller's buffers intact when segments go to worker threads", async () => {
+    // The engine hands in views of larger Node Buffers; transferring one to a worker would detach the caller's memory.
+    const backing = Buffer.concat([textSample(3000), textSample(3000)]);
+    const view = backing.subarray(1000, 5000);
+    const [encoded] = await withWorkers.encodeBatch([view]);
+    expect(backing.length).toBe(6000);
+    expect(view.length).toBe(4000);
+    const payloadView = Buffer.concat([Buffer.alloc(7), encoded!.payload]).subarray(7);
+    const [decoded] = await withWorkers.decodeBatch([{ payload: payloadView, rawSize: view.length }]);
+    expect(payloadView.buffer.byteLength).toBeGreaterThan(0);
+    expect(same(decoded!, view)).toBe(true);
+  });
+
   it('makes identical payloads with 1 and 2 ORT intra-op threads', async () => {
     const twoThreads = await createNeuralCodec({ segmentBytes: 4096, workers: 0, threads: 2 });
     try {

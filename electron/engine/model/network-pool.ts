@@ -136,8 +136,9 @@ export class NetworkPool {
         workers.map(async (worker) => {
           while (next < segments.length) {
             const i = next++;
-            // A copy of just this segment: posting a subarray would clone its whole underlying buffer.
-            const segment = segments[i]!.slice();
+            // A copy of just this segment, which we can transfer: posting a subarray would clone its whole
+            // underlying buffer. (new Uint8Array copies; Buffer#slice would return a view of the caller's memory.)
+            const segment = new Uint8Array(segments[i]!);
             const reply = unwrap(await worker.request({ kind: 'encode', segment, tableBits }, [segment.buffer]));
             results[i] = (reply as { coded: Uint8Array }).coded;
           }
@@ -163,7 +164,7 @@ export class NetworkPool {
       await Promise.all(
         groups.map(async (group, g) => {
           if (group.length === 0) return;
-          const groupLanes = group.map((i) => ({ coded: lanes[i]!.coded.slice(), rawSize: lanes[i]!.rawSize }));
+          const groupLanes = group.map((i) => ({ coded: new Uint8Array(lanes[i]!.coded), rawSize: lanes[i]!.rawSize }));
           const reply = unwrap(
             await workers[g]!.request({ kind: 'decode', lanes: groupLanes, tableBits }, groupLanes.map((l) => l.coded.buffer)),
           );

@@ -1,0 +1,57 @@
+// An archive made on this machine (AVX-512 VNNI here) decodes bit-exactly on an AVX2 CPU without VNNI, emulated by
+// qemu-user as Haswell: the int8 kernels differ between those CPUs, the integers they produce must not.
+// Needs qemu-x86_64 (Debian qemu-user; .ci/run installs it). Without it the test fails in CI and skips locally.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createNeuralCodec } from '../../electron/engine/codecs/neural.ts';
+import { binarySample, textSample } from './samples.ts';
+
+function findQemu(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v qemu-x86_64'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const qemu = findQemu();
+if (!qemu && process.env.CI) {
+  throw new Error('qemu-x86_64 is not installed; CI must install qemu-user (see .ci/run) to run the AVX2 decode test.');
+}
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+describe.skipIf(!qemu)('decode under qemu (Haswell: AVX2, no VNNI)', () => {
+  it('decodes a natively made payload to the same bytes', async () => {
+    // Small on purpose: everything, node included, runs emulated (about 1 KB/s).
+    const chunk = Buffer.concat([textSample(900), binarySample(300, 5)]);
+    const codec = await createNeuralCodec({ workers: 0, segmentBytes: 600 });
+    let payload: Uint8Array;
+    try {
+      payload = (await codec.encodeBatch([chunk]))[0]!.payload;
+    } finally {
+      await codec.close();
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'octozip-qemu-'));
+    try {
+      const payloadPath = path.join(dir, 'payload.bin');
+      const outPath = path.join(dir, 'decoded.bin');
+      writeFileSync(payloadPath, payload);
+      const started = performance.now();
+      const child = spawnSync(
+        qemu!,
+        ['-cpu', 'Haswell-noTSX', process.execPath, '--import', 'tsx', 'test/codec/qemu-decode-child.ts', payloadPath, String(chunk.length), outPath],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`qemu decode of ${chunk.length} bytes: ${seconds.toFixed(1)} s wall; child says: ${child.stdout.trim()}`);
+      expect(child.status, `child failed: ${child.stderr.split('\n').filter((l) => !l.includes('TCG doesn')).join('\n')}`).toBe(0);
+      expect(Buffer.compare(readFileSync(outPath), chunk)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 360_000);
+});
