@@ -27,3 +27,12 @@ const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array) => number }
 export function crc32(bytes: Uint8Array): number {
   return nativeCrc32 ? nativeCrc32(bytes) >>> 0 : crc32Portable(bytes);
 }
+
+/**
+ * Checksum of an entry row's metadata (path, type, mode, mtime_ms, size, content_id, link_target, in that
+ * order): CRC-32 of their JSON array. Payloads have their own checksums; this covers the names and
+ * attributes, so a flipped bit in a name or a link target is found too.
+ */
+export function entryMetaChecksum(row: readonly unknown[]): number {
+  return crc32(Buffer.from(JSON.stringify(row), 'utf8'));
+}

@@ -2,6 +2,7 @@
 // SQLite failure becomes an OctozipError that names the archive.
 import fs from 'node:fs';
 import { OctozipError } from '../errors.ts';
+import { entryMetaChecksum } from './checksum.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerFromRows, type ArchiveHeader } from './header.ts';
 import { openPayload } from './payload.ts';
@@ -80,7 +81,7 @@ export class ArchiveReader {
       (
         this.#db
           .prepare(
-            'SELECT id, path, type, mode, mtime_ms, size, content_id, link_target FROM entry ORDER BY id',
+            'SELECT id, path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32 FROM entry ORDER BY id',
           )
           .all() as {
           id: number;
@@ -91,6 +92,7 @@ export class ArchiveReader {
           size: number;
           content_id: number | null;
           link_target: unknown;
+          meta_crc32: number;
         }[]
       ).map((row) => {
         if (typeof row.path !== 'string' || !['file', 'directory', 'symlink'].includes(row.type as string)) {
@@ -105,6 +107,9 @@ export class ArchiveReader {
           size: Number(row.size),
           contentId: row.content_id === null ? null : Number(row.content_id),
           linkTarget: typeof row.link_target === 'string' ? row.link_target : null,
+          metaIntact:
+            entryMetaChecksum([row.path, row.type, row.mode, row.mtime_ms, row.size, row.content_id, row.link_target]) ===
+            Number(row.meta_crc32),
         };
       }),
     );

@@ -14,6 +14,8 @@ export interface EntryRecord {
 
 export interface StoredEntry extends EntryRecord {
   id: number;
+  /** False when the row no longer matches its meta_crc32: a name, mode, time or link target was damaged. */
+  metaIntact: boolean;
 }
 
 export interface ContentRecord {

@@ -39,7 +39,8 @@ CREATE TABLE entry (
   mtime_ms    INTEGER NOT NULL,      -- milliseconds since the epoch
   size        INTEGER NOT NULL,      -- raw bytes (files), 0 otherwise
   content_id  INTEGER REFERENCES content(id),  -- files only
-  link_target TEXT                   -- symlinks only
+  link_target TEXT,                  -- symlinks only
+  meta_crc32  INTEGER NOT NULL       -- CRC-32 of the columns above, see entryMetaChecksum
 );
 
 CREATE TABLE chunk (

@@ -1,5 +1,5 @@
 // Writes a new archive database. The caller owns the file's path (a temp file) and its final rename.
-import { crc32 } from './checksum.ts';
+import { crc32, entryMetaChecksum } from './checksum.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerToRows, type ArchiveHeader } from './header.ts';
 import { sealPayload } from './payload.ts';
@@ -27,7 +27,7 @@ export class ArchiveWriter {
     );
     this.#addPackedSize = db.prepare('UPDATE content SET packed_size = packed_size + ? WHERE id = ?');
     this.#insertEntry = db.prepare(
-      'INSERT INTO entry (path, type, mode, mtime_ms, size, content_id, link_target) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO entry (path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -79,15 +79,8 @@ export class ArchiveWriter {
 
   /** The one place entry metadata is written (name encryption hooks in here). */
   addEntry(entry: EntryRecord): void {
-    this.#insertEntry.run(
-      entry.path,
-      entry.type,
-      entry.mode,
-      Math.trunc(entry.mtimeMs),
-      entry.size,
-      entry.contentId,
-      entry.linkTarget,
-    );
+    const row = [entry.path, entry.type, entry.mode, Math.trunc(entry.mtimeMs), entry.size, entry.contentId, entry.linkTarget] as const;
+    this.#insertEntry.run(...row, entryMetaChecksum(row));
   }
 
   /** Commits and closes. `vacuum` repacks the file (drops slack in b-tree pages) at the cost of a rewrite. */

@@ -53,6 +53,14 @@ export function contentOf(entry: StoredEntry, contents: Map<number, ContentRecor
   return content;
 }
 
+/**
+ * Seconds for utimes from whole milliseconds. Half a microsecond on top keeps the double's rounding
+ * (about 0.24 us at today's epoch) from landing a millisecond early.
+ */
+function utimeSeconds(mtimeMs: number): number {
+  return (mtimeMs + 0.0005) / 1000;
+}
+
 class SafeTree {
   readonly root: string;
   readonly #checked = new Set<string>();
@@ -137,7 +145,17 @@ class FileSink {
     this.#written += bytes.length;
   }
 
+  /** Checks the hash, restores attributes and renames into place; on any failure the temp file is removed. */
   async finish(): Promise<void> {
+    try {
+      await this.#finish();
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  async #finish(): Promise<void> {
     if (this.#written !== this.#content.size || this.#hash.digest('hex') !== this.#content.sha256) {
       throw new OctozipError('damaged', `"${printable(this.#entry.path)}" does not match its SHA-256; it was not written.`, {
         subject: this.#entry.path,
@@ -145,7 +163,7 @@ class FileSink {
     }
     // Permission bits only: set-user-ID and friends are never restored from an archive.
     await this.#handle.chmod(this.#entry.mode & 0o777);
-    const seconds = this.#entry.mtimeMs / 1000;
+    const seconds = utimeSeconds(this.#entry.mtimeMs);
     await this.#handle.utimes(seconds, seconds);
     await this.#handle.close();
     await fs.promises.rename(this.#tempPath, this.#finalPath);
@@ -175,6 +193,12 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
   try {
     assertReadable(reader);
     const all = reader.entries();
+    const damagedEntry = all.find((e) => !e.metaIntact);
+    if (damagedEntry) {
+      throw new OctozipError('damaged', `The name or attributes of entry "${printable(damagedEntry.path)}" are damaged.`, {
+        subject: archivePath,
+      });
+    }
     assertEntriesSafe(all, archivePath);
     const selected = selectEntries(all, options.entries);
     const contents = reader.contents();
@@ -279,7 +303,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
       const temp = tempPathBeside(resolved.path);
       fs.symlinkSync(entry.linkTarget!, temp);
       try {
-        const seconds = entry.mtimeMs / 1000;
+        const seconds = utimeSeconds(entry.mtimeMs);
         fs.lutimesSync(temp, seconds, seconds);
         fs.renameSync(temp, resolved.path);
       } catch (err) {
@@ -295,7 +319,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
     for (const dir of [...directories].reverse()) {
       const full = destinationPath(tree.root, dir.path);
       fs.chmodSync(full, dir.mode & 0o777);
-      const seconds = dir.mtimeMs / 1000;
+      const seconds = utimeSeconds(dir.mtimeMs);
       fs.utimesSync(full, seconds, seconds);
     }
     summary.written += directories.length;

@@ -80,6 +80,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
 
     const byPath = new Map(entries.map((e) => [e.path, e]));
     const reports: EntryReport[] = entries.map((entry) => {
+      if (!entry.metaIntact) return { path: entry.path, verdict: 'damaged', problem: 'Its name or attributes fail their checksum.' };
       const unsafe = entryProblem(entry, byPath);
       if (unsafe) return { path: entry.path, verdict: 'damaged', problem: `Unsafe entry: ${unsafe}.` };
       if (entry.type !== 'file') return { path: entry.path, verdict: 'intact' };
