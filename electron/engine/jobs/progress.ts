@@ -1,7 +1,8 @@
 // Progress reporting shared by every job: counts, a rate, and throttling so listeners see a few events a second.
 import type { Progress, ProgressListener } from '../api.ts';
 
-const MIN_INTERVAL_MS = 200;
+/** Listeners get at most one event per interval (plus forced ones). Tests set 0 to see every step. */
+export const progressThrottle = { minIntervalMs: 200 };
 
 export class ProgressTracker {
   readonly #listener: ProgressListener | undefined;
@@ -26,7 +27,7 @@ export class ProgressTracker {
   emit(force = false): void {
     if (!this.#listener) return;
     const now = performance.now();
-    if (!force && now - this.#lastEmit < MIN_INTERVAL_MS) return;
+    if (!force && now - this.#lastEmit < progressThrottle.minIntervalMs) return;
     this.#lastEmit = now;
     const seconds = (now - this.#started) / 1000;
     const event: Progress = {
