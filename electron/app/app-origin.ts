@@ -10,7 +10,7 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 /** Identical to the meta tag in renderer/index.html (a test holds them equal). */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-  "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -15,7 +15,7 @@ import {
 } from '../contract.ts';
 import type { EngineService } from './engine-client.ts';
 import type { JobRegistry } from './jobs.ts';
-import { toUserError } from './user-errors.ts';
+import { invalidRequest, toUserError } from './user-errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 
 export interface DialogService {
@@ -232,7 +232,7 @@ export function createHandlers(services: AppServices): Handlers {
     dragFolders,
     async handle(channel, request, sender) {
       if (!(CHANNELS as readonly string[]).includes(channel)) {
-        return { ok: false, error: toUserError(new Error(`unknown request ${channel.slice(0, 64)}`)) };
+        return { ok: false, error: invalidRequest() };
       }
       const c = channel as Channel;
       try {

@@ -22,17 +22,20 @@ export class JobRegistry {
     const onProgress = (progress: Progress) => {
       if (!controller.signal.aborted) emit({ type: 'job-progress', jobId, progress });
     };
+    // The job leaves the registry before its end event goes out, so a listener never sees it still running.
+    const end = (event: AppEvent) => {
+      this.running.delete(jobId);
+      emit(event);
+    };
     const done = run({ signal: controller.signal, onProgress }).then(
-      (outcome) => {
-        // A job that finished just as the user pressed Cancel did finish: report what it did.
-        emit({ type: 'job-done', jobId, outcome });
-      },
+      // A job that finished just as the user pressed Cancel did finish: report what it did.
+      (outcome) => end({ type: 'job-done', jobId, outcome }),
       (err: unknown) => {
         const cancelled = controller.signal.aborted || (err instanceof HostFailure && err.hostError.code === 'cancelled');
-        emit(cancelled ? { type: 'job-cancelled', jobId } : { type: 'job-failed', jobId, error: toUserError(err) });
+        end(cancelled ? { type: 'job-cancelled', jobId } : { type: 'job-failed', jobId, error: toUserError(err) });
       },
     );
-    const job: RunningJob = { controller, done: done.finally(() => this.running.delete(jobId)) };
+    const job: RunningJob = { controller, done };
     this.running.set(jobId, job);
     return jobId;
   }

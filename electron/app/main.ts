@@ -33,6 +33,7 @@ import {
 import { EngineClient, type EngineService } from './engine-client.ts';
 import { createHandlers, type DialogService, type SenderContext } from './handlers.ts';
 import { JobRegistry } from './jobs.ts';
+import { invalidRequest } from './user-errors.ts';
 import { buildMenuTemplate } from './menu.ts';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -163,7 +164,7 @@ function registerIpc(): void {
         ownWindow: win !== null && windows.has(win),
       });
       if (!trusted) {
-        return { ok: false, error: { code: 'invalid-request', message: 'This request did not come from Octozip’s own window.', nextStep: 'Restart Octozip.' } };
+        return { ok: false, error: invalidRequest() };
       }
       return handlers.handle(channel, request, senderContext(event.sender));
     });

@@ -21,6 +21,17 @@ const NEXT_STEP: Record<UserError['code'], string> = {
   internal: 'Try again; if it keeps happening, restart Octozip and report the problem.',
 };
 
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission was denied',
+  EPERM: 'the operation is not permitted',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the disk is read-only',
+  EEXIST: 'a file with that name already exists',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'part of the path is not a folder',
+};
+
 function sentence(text: string): string {
   const trimmed = text.trim().replace(/\s+/g, ' ');
   if (trimmed === '') return 'Something went wrong.';
@@ -35,12 +46,26 @@ export function userErrorFromHost(e: HostError): UserError {
   return { code: e.code, message: sentence(e.message), nextStep: NEXT_STEP[e.code] };
 }
 
+/** A request that failed validation or came from the wrong place; `where` names the field, if any. */
+export function invalidRequest(where?: string): UserError {
+  return {
+    code: 'invalid-request',
+    message: `The app sent a request Octozip could not accept${where ? ` (${where})` : ''}.`,
+    nextStep: NEXT_STEP['invalid-request'],
+  };
+}
+
 export function toUserError(err: unknown): UserError {
   if (err instanceof HostFailure) return userErrorFromHost(err.hostError);
   if (err instanceof ZodError) {
     const first = err.issues[0];
-    const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
-    return { code: 'invalid-request', message: `The app sent a request Octozip could not accept${where}.`, nextStep: NEXT_STEP['invalid-request'] };
+    return invalidRequest(first && first.path.length > 0 ? first.path.join('.') : undefined);
+  }
+  const fsCode = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof fsCode === 'string' && /^E[A-Z]+$/.test(fsCode)) {
+    const target = (err as NodeJS.ErrnoException).path;
+    const reason = FS_REASONS[fsCode] ?? `the system reported ${fsCode}`;
+    return { code: 'io', message: `Octozip could not use ${target ?? 'a file'}: ${reason}.`, nextStep: NEXT_STEP.io };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message: `Octozip ran into an unexpected problem: ${sentence(message)}`, nextStep: NEXT_STEP.internal };

@@ -1,0 +1,1 @@
+export function buildPreload(outfile?: string): Promise<string>;
