@@ -1,6 +1,7 @@
 // Hand-built archives for hostile-input tests, written with the real format writer so that only the
 // crafted part (an unsafe name, a lying size) differs from a genuine archive.
 import crypto from 'node:crypto';
+import type { CodecId, ModelRef } from '../../electron/engine/api.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
 import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import { ArchiveWriter } from '../../electron/engine/format/writer.ts';
@@ -12,16 +13,24 @@ export interface CraftedEntry extends Partial<EntryRecord> {
   bytes?: Uint8Array;
 }
 
-export function craftArchive(archivePath: string, entries: CraftedEntry[]): void {
+export interface CraftOptions {
+  /** Header models. */
+  models?: ModelRef[];
+  /** Codec named by every chunk (the payload is still the raw bytes). */
+  codec?: CodecId;
+  formatVersion?: number;
+}
+
+export function craftArchive(archivePath: string, entries: CraftedEntry[], options: CraftOptions = {}): void {
   const writer = ArchiveWriter.create(archivePath);
   writer.writeHeader({
-    formatVersion: FORMAT_VERSION,
+    formatVersion: options.formatVersion ?? FORMAT_VERSION,
     creator: 'octozip-test craft',
     createdAt: new Date(0).toISOString(),
     preset: null,
     chunkBytes: 1 << 20,
     codecParams: {},
-    models: [],
+    models: options.models ?? [],
     encryption: null,
   });
   for (const e of entries) {
@@ -31,7 +40,7 @@ export function craftArchive(archivePath: string, entries: CraftedEntry[]): void
       const bytes = e.bytes ?? new Uint8Array(0);
       contentId = writer.beginContent(bytes.length);
       if (bytes.length > 0) {
-        writer.addChunk({ contentId, seq: 0, rawOffset: 0, rawSize: bytes.length, codec: 'store', rawCrc32: crc32(bytes), payload: bytes });
+        writer.addChunk({ contentId, seq: 0, rawOffset: 0, rawSize: bytes.length, codec: options.codec ?? 'store', rawCrc32: crc32(bytes), payload: bytes });
       }
       writer.finishContent(contentId, crypto.createHash('sha256').update(bytes).digest('hex'), bytes.length > 0 ? 1 : 0);
     }

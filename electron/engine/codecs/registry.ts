@@ -1,6 +1,6 @@
 // Maps each CodecId to a factory, loaded lazily: listing and info never import a codec, and the neural
 // codec's onnxruntime only loads when a chunk actually needs it.
-import type { CodecId } from '../api.ts';
+import type { CodecId, ModelRef } from '../api.ts';
 import { OctozipError } from '../errors.ts';
 import type { PresetSettings } from '../presets.ts';
 import type { Codec } from './codec.ts';
@@ -11,6 +11,8 @@ export interface CodecContext {
   settings?: PresetSettings;
   /** This codec's params from the archive header, when decoding. */
   params?: Readonly<Record<string, unknown>>;
+  /** Models the archive header names, when decoding: a factory opens exactly these or fails 'missing-model'. */
+  models?: readonly ModelRef[];
 }
 
 export type CodecFactory = (context: CodecContext) => Promise<Codec>;

@@ -81,7 +81,7 @@ export class ChunkDecoder {
     const wanted = this.#header.models;
     let codec: Codec;
     try {
-      codec = await loadCodec(id, { params: this.#header.codecParams[id] ?? {} });
+      codec = await loadCodec(id, { params: this.#header.codecParams[id] ?? {}, models: wanted });
     } catch (err) {
       if (err instanceof OctozipError && err.code === 'missing-model' && wanted.length > 0) {
         const names = wanted.map((m) => `${m.name} (sha256 ${m.sha256.slice(0, 12)}...)`).join(', ');

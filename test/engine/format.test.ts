@@ -1,0 +1,120 @@
+// The .octz file itself: self-describing, inspectable with the sqlite3 shell, refused when foreign or newer.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveInfo, createArchive, extractArchive, listArchive, verifyArchive } from '../../electron/engine/index.ts';
+import { crc32, crc32Portable } from '../../electron/engine/format/checksum.ts';
+import { openDatabase } from '../../electron/engine/format/database.ts';
+import { APPLICATION_ID, FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
+import { craftArchive } from '../helpers/craft.ts';
+import { tempDir } from '../helpers/tree.ts';
+
+let root: string;
+let cleanup: () => void;
+let archivePath: string;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = tempDir());
+  const src = path.join(root, 'src');
+  fs.mkdirSync(src);
+  fs.writeFileSync(path.join(src, 'a.txt'), 'hello octozip\n'.repeat(100));
+  fs.writeFileSync(path.join(src, 'b.txt'), 'hello octozip\n'.repeat(100));
+  fs.writeFileSync(path.join(src, 'empty'), '');
+  archivePath = path.join(root, 'a.octz');
+  await createArchive({ archivePath, inputs: ['src'], cwd: root, preset: 'fast' });
+});
+afterAll(() => cleanup());
+
+function sqlite3(file: string, sql: string): string {
+  return execFileSync('sqlite3', [file, sql], { encoding: 'utf8' }).trim();
+}
+
+describe('the .octz format', () => {
+  it('identifies itself through application_id and user_version, readable by the sqlite3 shell', () => {
+    expect(Number(sqlite3(archivePath, 'PRAGMA application_id'))).toBe(APPLICATION_ID);
+    expect(Number(sqlite3(archivePath, 'PRAGMA user_version'))).toBe(FORMAT_VERSION);
+    expect(Number(sqlite3(archivePath, 'PRAGMA page_size'))).toBe(1024);
+    expect(sqlite3(archivePath, "SELECT value FROM header WHERE key = 'creator'")).toBe('"octozip 0.1.0"');
+    expect(sqlite3(archivePath, 'SELECT path, type, size FROM entry ORDER BY path')).toBe(
+      'src|directory|0\nsrc/a.txt|file|1400\nsrc/b.txt|file|1400\nsrc/empty|file|0',
+    );
+    // Identical content is stored once.
+    expect(sqlite3(archivePath, 'SELECT count(*) FROM content')).toBe('2');
+    expect(sqlite3(archivePath, 'PRAGMA integrity_check')).toBe('ok');
+  });
+
+  it('records header, sizes and codecs for info', async () => {
+    const info = await archiveInfo(archivePath);
+    expect(info).toMatchObject({
+      formatVersion: FORMAT_VERSION,
+      creator: 'octozip 0.1.0',
+      entries: 4,
+      files: 3,
+      rawBytes: 2800,
+      codecs: ['brotli'],
+      models: [],
+      codecParams: { brotli: { quality: 9, windowBits: 22 } },
+      encrypted: false,
+    });
+    expect(info.archiveBytes).toBe(fs.statSync(archivePath).size);
+    const listing = await listArchive({ archivePath });
+    expect(listing.entries.find((e) => e.path === 'src/a.txt')?.sha256).toBe(
+      crypto.createHash('sha256').update('hello octozip\n'.repeat(100)).digest('hex'),
+    );
+  });
+
+  it('lists without touching a payload', async () => {
+    const copy = path.join(root, 'zeroed.octz');
+    fs.copyFileSync(archivePath, copy);
+    const db = openDatabase(copy);
+    db.prepare('UPDATE chunk SET payload = zeroblob(length(payload))').run();
+    db.close();
+    expect((await listArchive(copy)).entries).toHaveLength(4);
+    expect((await verifyArchive({ archivePath: copy })).ok).toBe(false);
+  });
+
+  it('refuses files that are not archives, and archives from a newer format', async () => {
+    const notArchive = path.join(root, 'text.octz');
+    fs.writeFileSync(notArchive, 'just text, long enough to not be an empty database '.repeat(20));
+    await expect(listArchive(notArchive)).rejects.toMatchObject({ code: 'not-an-archive' });
+    const plainDb = path.join(root, 'plain.sqlite');
+    sqlite3(plainDb, 'CREATE TABLE t(x)');
+    await expect(archiveInfo(plainDb)).rejects.toMatchObject({ code: 'not-an-archive' });
+    const newer = path.join(root, 'newer.octz');
+    craftArchive(newer, [{ path: 'x', bytes: Buffer.from('x') }], { formatVersion: FORMAT_VERSION + 1 });
+    await expect(listArchive(newer)).rejects.toMatchObject({ code: 'unsupported-version' });
+    await expect(listArchive(path.join(root, 'absent.octz'))).rejects.toMatchObject({ code: 'io' });
+  });
+
+  it('names the model an archive needs when this build lacks it', async () => {
+    const needy = path.join(root, 'needy.octz');
+    const model = { name: 'octo-mlp-v0-missing', sha256: '0'.repeat(64) };
+    craftArchive(needy, [{ path: 'x', bytes: Buffer.from('payload') }], { codec: 'neural', models: [model] });
+    const report = await verifyArchive({ archivePath: needy });
+    expect(report.ok).toBe(false);
+    expect(report.entries).toEqual([expect.objectContaining({ path: 'x', verdict: 'missing-model' })]);
+    expect(report.entries[0].problem).toContain('octo-mlp-v0-missing');
+    const err = await extractArchive({ archivePath: needy, destDir: path.join(root, 'needy-out') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'missing-model' });
+    expect((err as Error).message).toContain('octo-mlp-v0-missing');
+  });
+
+  it('refuses password options until encryption exists, with a sentence', async () => {
+    await expect(
+      createArchive({ archivePath: path.join(root, 'p.octz'), inputs: ['src'], cwd: root, password: 'pw' }),
+    ).rejects.toThrow(/not supported yet/);
+  });
+
+  it('refuses to replace an archive unless asked', async () => {
+    await expect(createArchive({ archivePath, inputs: ['src'], cwd: root, preset: 'fast' })).rejects.toMatchObject({ code: 'exists' });
+  });
+
+  it('CRC-32 matches the portable implementation and the standard check value', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32Portable(Buffer.from('123456789'))).toBe(0xcbf43926);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => crc32(bytes) === crc32Portable(bytes)));
+  });
+});
