@@ -217,3 +217,46 @@ describe('passwords and the stored record', () => {
     expect(cipher.fingerprint(sha)).not.toBe(other.fingerprint(sha));
   });
 });
+
+describe('entry protection and CRC masking', () => {
+  const columns = {
+    path: 'docs/secret plan.txt',
+    type: 'file' as const,
+    mode: 0o640,
+    mtimeMs: 1_700_000_000_000,
+    size: 42,
+    contentId: 3,
+    linkTarget: null,
+  };
+
+  it('with encrypted names, the plaintext columns reveal nothing and the blob restores everything', async () => {
+    const { protectEntry, recoverEntry, hiddenPath } = await import('../../electron/engine/crypto/entry-protection.ts');
+    const sha = 'ab'.repeat(32);
+    const p = protectEntry(cipher, 11, columns, sha);
+    expect(p.columns).toEqual({ path: hiddenPath(11), type: 'file', mode: 0, mtimeMs: 0, size: 0, contentId: 3, linkTarget: null });
+    expect(recoverEntry(cipher, 11, p.columns, p.sealed)).toEqual({ ...columns, linkTarget: undefined, sha256: sha, contentId: 3 });
+    expect(codeOf(() => recoverEntry(cipher, 11, { ...p.columns, contentId: 4 }, p.sealed))).toBe('damaged');
+    expect(codeOf(() => recoverEntry(cipher, 11, p.columns, null))).toBe('damaged');
+  });
+
+  it('with visible names, an edited column is caught against the sealed copy', async () => {
+    const { protectEntry, recoverEntry } = await import('../../electron/engine/crypto/entry-protection.ts');
+    const visible = await ArchiveCipher.create('pw', { encryptNames: false, kdfCost: FAST_KDF });
+    const p = protectEntry(visible, 1, columns, undefined);
+    expect(p.columns).toEqual(columns);
+    expect(recoverEntry(visible, 1, p.columns, p.sealed).path).toBe(columns.path);
+    for (const edit of [{ path: 'docs/other.txt' }, { size: 43 }, { mode: 0o4755 }, { type: 'symlink' as const }, { linkTarget: 'x' }]) {
+      expect(codeOf(() => recoverEntry(visible, 1, { ...p.columns, ...edit }, p.sealed))).toBe('damaged');
+    }
+  });
+
+  it('masks each chunk CRC differently and unmasks it exactly', () => {
+    const a = cipher.sealChunk(place, Buffer.from('same bytes'));
+    const b = cipher.sealChunk(place, Buffer.from('same bytes'));
+    const crc = 0xdeadbeef;
+    const ma = cipher.maskRawCrc(crc, place, a);
+    expect(ma).not.toBe(crc);
+    expect(ma).not.toBe(cipher.maskRawCrc(crc, place, b));
+    expect(cipher.maskRawCrc(ma, place, a)).toBe(crc);
+  });
+});

@@ -8,7 +8,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { OctozipError } from '../errors.ts';
-import { open, seal } from './aead.ts';
+import { NONCE_BYTES, open, seal } from './aead.ts';
 import { canonicalBytes } from './canonical-bytes.ts';
 import {
   type EncryptionRecord,
@@ -172,6 +172,19 @@ export class ArchiveCipher {
    */
   entryListDigest(): EntryListDigest {
     return new EntryListDigest();
+  }
+
+  /**
+   * Hides a chunk's CRC-32 of its raw bytes (a plaintext CRC lets anyone confirm a guessed chunk) by XOR with
+   * 32 bits of HMAC over the chunk's place and its sealed blob's random nonce: unique per seal, so two CRCs
+   * never share a mask. The same call unmasks.
+   */
+  maskRawCrc(crc: number, place: ChunkPlace, sealed: Uint8Array): number {
+    const nonce = sealed.subarray(0, NONCE_BYTES);
+    const mac = createHmac('sha256', this.#keys.fingerprint)
+      .update(canonicalBytes(['octozip crc mask v1', place.contentId, place.sequence, nonce]))
+      .digest();
+    return (crc ^ mac.readUInt32BE(0)) >>> 0;
   }
 
   #chunkAad(place: ChunkPlace): Buffer {
