@@ -10,14 +10,28 @@ export interface PresetSettings {
   /** brotli quality (0-11) and window (10-24) for the classical codec. */
   brotliQuality: number;
   brotliWindowBits: number;
+  /**
+   * The neural codec cuts each chunk into segments of about this size and decodes them in parallel (one ORT call
+   * per step for all). Smaller segments decode faster but compress worse: each starts with an untrained
+   * predictor. Measured in docs/BENCHMARK.md.
+   */
+  neuralSegmentBytes: number;
 }
 
-const MiB = 1024 * 1024;
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
 export const PRESETS: Record<Preset, PresetSettings> = {
-  fast: { codecs: ['brotli'], chunkBytes: 4 * MiB, brotliQuality: 9, brotliWindowBits: 22 },
-  balanced: { codecs: ['neural', 'brotli'], chunkBytes: 1 * MiB, brotliQuality: 11, brotliWindowBits: 24 },
-  maximum: { codecs: ['neural', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24 },
+  fast: { codecs: ['brotli'], chunkBytes: 4 * MiB, brotliQuality: 9, brotliWindowBits: 22, neuralSegmentBytes: 4 * MiB },
+  balanced: {
+    codecs: ['neural', 'brotli'],
+    chunkBytes: 1 * MiB,
+    brotliQuality: 11,
+    brotliWindowBits: 24,
+    neuralSegmentBytes: 32 * KiB,
+  },
+  // One segment per chunk: the best ratio, decoded one byte per ORT call (slow).
+  maximum: { codecs: ['neural', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
 };
 
 export const DEFAULT_PRESET: Preset = 'balanced';

@@ -25,9 +25,9 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
   // Decoding opens the model the header's params name (failing 'missing-model' when this build lacks it).
-  neural: async ({ params }) => {
+  neural: async ({ settings, params }) => {
     const neural = await import('./neural.ts');
-    return neural.createNeuralCodec({ model: neural.modelFromParams(params) });
+    return neural.createNeuralCodec({ model: neural.modelFromParams(params), segmentBytes: settings?.neuralSegmentBytes });
   },
 };
 

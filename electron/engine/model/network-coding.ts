@@ -27,17 +27,14 @@ export interface EncodeOptions extends SegmentCodingOptions {
   rowsPerCall?: number;
 }
 
-export interface DecodeOptions extends SegmentCodingOptions {
-  /**
-   * Lanes are split into this many groups that step independently: while one group's ORT call runs (on libuv's
-   * thread pool), the main thread decodes another group's bytes, so the network and the predictor overlap.
-   */
-  groups?: number;
-}
+export type DecodeOptions = SegmentCodingOptions;
 
 const DEFAULT_ROWS_PER_CALL = 4096;
 
-/** Encodes one segment; returns the coder's bytes. ORT scoring of the next block overlaps coding of this one. */
+/**
+ * Encodes one segment; returns the coder's bytes. (onnxruntime-node runs a session synchronously on the calling
+ * thread, so scoring and coding cannot overlap here; NetworkPool uses worker threads for that.)
+ */
 export async function encodeSegment(
   scorer: ContextScorer,
   frequencies: FrequencyTable,
@@ -46,25 +43,16 @@ export async function encodeSegment(
 ): Promise<Uint8Array> {
   const k = scorer.context;
   const rowsPerCall = Math.max(1, Math.min(options.rowsPerCall ?? DEFAULT_ROWS_PER_CALL, segment.length || 1));
-  const buffers = [NetworkSession.allocateContexts(rowsPerCall, k), NetworkSession.allocateContexts(rowsPerCall, k)];
+  const { int64, words } = NetworkSession.allocateContexts(rowsPerCall, k);
   const predictor = new BytePredictor({ tableBits: options.tableBits });
   const encoder = new BinaryEncoder();
   const freq = new Int32Array(256);
 
-  const scoreBlock = (start: number, buffer: number): Promise<Int32Array> => {
-    const rows = Math.min(rowsPerCall, segment.length - start);
-    const { int64, words } = buffers[buffer]!;
-    writeContextRows(segment, start, rows, k, words);
-    return scorer.score(int64, rows);
-  };
-
-  let pending = segment.length > 0 ? scoreBlock(0, 0) : null;
-  for (let start = 0, block = 0; start < segment.length; start += rowsPerCall, block++) {
+  for (let start = 0; start < segment.length; start += rowsPerCall) {
     throwIfAborted(options.signal);
-    const logits = await pending!;
-    const next = start + rowsPerCall;
-    pending = next < segment.length ? scoreBlock(next, (block + 1) & 1) : null;
     const rows = Math.min(rowsPerCall, segment.length - start);
+    writeContextRows(segment, start, rows, k, words);
+    const logits = await scorer.score(int64, rows);
     for (let r = 0; r < rows; r++) {
       predictor.beginByte(frequencies.fill(logits, r * 256, freq));
       const c = segment[start + r]!;
@@ -94,23 +82,7 @@ export async function decodeLanes(
   options: DecodeOptions,
 ): Promise<Uint8Array[]> {
   const outputs = lanes.map((lane) => new Uint8Array(lane.rawSize));
-  const groupCount = Math.max(1, Math.min(options.groups ?? 2, lanes.length));
-  const groups: number[][] = Array.from({ length: groupCount }, () => []);
-  // Deal lanes longest first, so groups carry similar work and finish together.
-  const order = lanes.map((_, i) => i).sort((a, b) => lanes[b]!.rawSize - lanes[a]!.rawSize || a - b);
-  order.forEach((lane, i) => groups[i % groupCount]!.push(lane));
-  await Promise.all(groups.map((group) => decodeGroup(scorer, frequencies, lanes, outputs, group, options)));
-  return outputs;
-}
-
-async function decodeGroup(
-  scorer: ContextScorer,
-  frequencies: FrequencyTable,
-  lanes: readonly DecodeLane[],
-  outputs: Uint8Array[],
-  members: number[],
-  options: DecodeOptions,
-): Promise<void> {
+  const members = lanes.map((_, i) => i);
   const k = scorer.context;
   const predictors = members.map(() => new BytePredictor({ tableBits: options.tableBits }));
   const decoders = members.map((lane) => new BinaryDecoder(lanes[lane]!.coded));
@@ -136,4 +108,5 @@ async function decodeGroup(
     }
     active = active.filter((slot) => t + 1 < lanes[members[slot]!]!.rawSize);
   }
+  return outputs;
 }

@@ -37,7 +37,7 @@ if (port) {
           const coded = await encodeSegment(session, frequencies, request.segment, { tableBits: request.tableBits });
           port.postMessage({ id: request.id, kind: 'encoded', coded } satisfies WorkerReply, [coded.buffer as ArrayBuffer]);
         } else {
-          const outputs = await decodeLanes(session, frequencies, request.lanes, { tableBits: request.tableBits, groups: 1 });
+          const outputs = await decodeLanes(session, frequencies, request.lanes, { tableBits: request.tableBits });
           port.postMessage(
             { id: request.id, kind: 'decoded', outputs } satisfies WorkerReply,
             outputs.map((o) => o.buffer as ArrayBuffer),

@@ -1,0 +1,286 @@
+// `npm run bench`: Octozip against the classical compressors on the Canterbury corpus, all measured in this run,
+// plus end-to-end CLI throughput and peak memory. Prints a markdown report and writes it to docs/BENCHMARK.md.
+//
+//   npm run bench                 the full benchmark (several minutes on 2 cores)
+//   npm run bench -- --no-write   print only, leave docs/BENCHMARK.md alone
+//   npm run bench -- --scale      also: a 2 GB generated input through `--preset fast` (time, peak RSS)
+//   npm run bench -- --only=xargs.1,grammar.lsp --no-write   a quick check of the script itself
+//
+// Bits per byte = 8 x compressed bytes / original bytes. "Whole corpus" sums the per-file results of each
+// compressor, as docs of the corpus do; for Octozip it is one archive of the whole folder.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const corpusDir = path.resolve(repoRoot, '../shared/corpus/canterbury');
+const cli = path.join(repoRoot, 'bin/octozip.js');
+const args = new Set(process.argv.slice(2));
+const work = mkdtempSync(path.join(os.tmpdir(), 'octozip-bench-'));
+
+interface Measured {
+  wall: number;
+  cpu: number;
+  rssKiB: number;
+  stdout: string;
+}
+
+/** Runs a command under /usr/bin/time (GNU time: apt install time), returning wall and CPU seconds and peak RSS. */
+function timed(command: string, commandArgs: string[], cwd = work): Measured {
+  const timeFile = path.join(work, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, command, ...commandArgs], {
+    cwd,
+    encoding: 'buffer',
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) {
+    throw new Error(`${command} ${commandArgs.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
+  }
+  const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wall: wall!, cpu: user! + sys!, rssKiB: rss!, stdout: r.stdout.toString() };
+}
+
+function sizeOf(file: string): number {
+  return statSync(file).size;
+}
+
+function bpb(compressed: number, raw: number): number {
+  return (8 * compressed) / raw;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const CLASSICAL: { name: string; compress: (file: string, out: string) => void }[] = [
+  { name: 'xz -9e', compress: (f, o) => writeFileSync(o, execFileSync('xz', ['-9e', '-c', f], { maxBuffer: 1 << 30 })) },
+  { name: 'zstd -19', compress: (f, o) => writeFileSync(o, execFileSync('zstd', ['-19', '-q', '-c', f], { maxBuffer: 1 << 30 })) },
+  {
+    name: 'brotli -q11 -w24',
+    compress: (f, o) => writeFileSync(o, execFileSync('brotli', ['-q', '11', '-w', '24', '-c', f], { maxBuffer: 1 << 30 })),
+  },
+  { name: 'bzip2 -9', compress: (f, o) => writeFileSync(o, execFileSync('bzip2', ['-9', '-c', f], { maxBuffer: 1 << 30 })) },
+  {
+    name: '7z PPMd o32',
+    compress: (f, o) => {
+      rmSync(o, { force: true });
+      execFileSync('7zz', ['a', '-bd', '-bso0', '-m0=PPMd:o=32:mem=192m', o, f]);
+    },
+  },
+];
+
+interface OctozipResult {
+  archiveBytes: number;
+  packedBytes: number;
+  rawBytes: number;
+  codecs: Record<string, number>;
+  measured: Measured;
+}
+
+function octozipCreate(inputs: string[], archive: string, preset = 'balanced'): OctozipResult {
+  const m = timed(process.execPath, [cli, 'create', '--json', '--overwrite', '--preset', preset, archive, ...inputs]);
+  const summary = JSON.parse(m.stdout.slice(m.stdout.indexOf('{')));
+  return {
+    archiveBytes: summary.archiveBytes,
+    packedBytes: summary.packedBytes,
+    rawBytes: summary.rawBytes,
+    codecs: summary.rawBytesByCodec,
+    measured: m,
+  };
+}
+
+function octozipExtract(archive: string, dest: string): Measured {
+  rmSync(dest, { recursive: true, force: true });
+  return timed(process.execPath, [cli, 'extract', '--overwrite', '-o', dest, archive]);
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function fmt(v: number): string {
+  return v.toFixed(3);
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+function modelLine(): string {
+  try {
+    const m = JSON.parse(readFileSync(path.join(repoRoot, 'resources/model.json'), 'utf8'));
+    return `${m.name} (sha256 ${String(m.sha256).slice(0, 12)}..., ${m.parameters} parameters)`;
+  } catch {
+    return 'no model bundled';
+  }
+}
+
+const lines: string[] = [];
+const say = (line = ''): void => {
+  lines.push(line);
+  console.log(line);
+};
+
+try {
+  const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const files = readdirSync(corpusDir)
+    .sort()
+    .filter((f) => !only || only.includes(f));
+  const loadStart = os.loadavg()[0]!;
+  say('# Benchmark');
+  say();
+  say(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${machine()}.`);
+  say(`Model: ${modelLine()}. Load average at start: ${loadStart.toFixed(2)} (the machine is shared; timings vary with it).`);
+  say();
+
+  // --- compression ratio ----------------------------------------------------------------------------------
+  const raw = new Map(files.map((f) => [f, sizeOf(path.join(corpusDir, f))]));
+  const classical = new Map<string, Map<string, number>>();
+  for (const c of CLASSICAL) {
+    const sizes = new Map<string, number>();
+    for (const f of files) {
+      const out = path.join(work, `${f}.${c.name.split(' ')[0]}`);
+      c.compress(path.join(corpusDir, f), out);
+      sizes.set(f, sizeOf(out));
+      rmSync(out, { force: true });
+    }
+    classical.set(c.name, sizes);
+  }
+  const perFile = new Map<string, OctozipResult>();
+  for (const f of files) {
+    const archive = path.join(work, `${f}.octz`);
+    perFile.set(f, octozipCreate([path.join(corpusDir, f)], archive));
+    // Every benchmark archive must also come back exactly.
+    octozipExtract(archive, path.join(work, 'out'));
+    if (sha256(path.join(work, 'out', f)) !== sha256(path.join(corpusDir, f))) throw new Error(`${f} did not round-trip`);
+    rmSync(archive, { force: true });
+  }
+  const wholeArchive = path.join(work, 'corpus.octz');
+  const whole = octozipCreate(only ? files.map((f) => path.join(corpusDir, f)) : [corpusDir], wholeArchive);
+
+  say('## Bits per byte, Canterbury corpus');
+  say();
+  say(
+    '"Octozip archive" is the whole .octz file (a SQLite database: about 10 KB of fixed overhead, which dominates tiny files); ' +
+      '"Octozip payload" is the sum of its chunk payloads alone. Codec shows which codec won the file\'s chunks.',
+  );
+  say();
+  const names = CLASSICAL.map((c) => c.name);
+  say(`| file | bytes | Octozip archive | Octozip payload | codec | ${names.join(' | ')} |`);
+  say(`|---|---:|---:|---:|---|${names.map(() => '---:').join('|')}|`);
+  let totalRaw = 0;
+  const totals = new Map<string, number>(names.map((n) => [n, 0]));
+  let payloadTotal = 0;
+  for (const f of files) {
+    const n = raw.get(f)!;
+    totalRaw += n;
+    const o = perFile.get(f)!;
+    payloadTotal += o.packedBytes;
+    const cells = names.map((name) => {
+      const s = classical.get(name)!.get(f)!;
+      totals.set(name, totals.get(name)! + s);
+      return fmt(bpb(s, n));
+    });
+    const codecs = Object.keys(o.codecs).join('+') || '-';
+    say(`| ${f} | ${n} | ${fmt(bpb(o.archiveBytes, n))} | ${fmt(bpb(o.packedBytes, n))} | ${codecs} | ${cells.join(' | ')} |`);
+  }
+  say(
+    `| **whole corpus** | ${totalRaw} | **${fmt(bpb(whole.archiveBytes, whole.rawBytes))}** (one archive) | ${fmt(bpb(whole.packedBytes, whole.rawBytes))} | ${Object.keys(whole.codecs).join('+')} | ${names.map((name) => fmt(bpb(totals.get(name)!, totalRaw))).join(' | ')} |`,
+  );
+  say();
+
+  // --- targets --------------------------------------------------------------------------------------------
+  say('## Targets');
+  say();
+  say('| target | measured | met |');
+  say('|---|---|---|');
+  const ppmd = classical.get('7z PPMd o32')!;
+  const brotli = classical.get('brotli -q11 -w24')!;
+  for (const f of ['alice29.txt', 'asyoulik.txt', 'lcet10.txt', 'plrabn12.txt'].filter((f) => raw.has(f))) {
+    const limit = 0.9 * bpb(ppmd.get(f)!, raw.get(f)!);
+    const got = bpb(perFile.get(f)!.packedBytes, raw.get(f)!);
+    const gotArchive = bpb(perFile.get(f)!.archiveBytes, raw.get(f)!);
+    say(`| ${f} <= 0.9 x PPMd = ${fmt(limit)} | payload ${fmt(got)}, archive ${fmt(gotArchive)} | ${got <= limit ? 'yes' : 'no'} (payload), ${gotArchive <= limit ? 'yes' : 'no'} (archive) |`);
+  }
+  for (const f of ['cp.html', 'fields.c'].filter((f) => raw.has(f))) {
+    const limit = bpb(brotli.get(f)!, raw.get(f)!);
+    const got = bpb(perFile.get(f)!.packedBytes, raw.get(f)!);
+    const gotArchive = bpb(perFile.get(f)!.archiveBytes, raw.get(f)!);
+    say(`| ${f} < brotli = ${fmt(limit)} | payload ${fmt(got)}, archive ${fmt(gotArchive)} | ${got < limit ? 'yes' : 'no'} (payload), ${gotArchive < limit ? 'yes' : 'no'} (archive) |`);
+  }
+  const wholeBpb = bpb(whole.archiveBytes, whole.rawBytes);
+  say(`| whole corpus <= 1.25 | one archive ${fmt(wholeBpb)}, payload ${fmt(bpb(whole.packedBytes, whole.rawBytes))} | ${wholeBpb <= 1.25 ? 'yes' : 'no'} |`);
+
+  // --- throughput -----------------------------------------------------------------------------------------
+  const lcet = path.join(corpusDir, 'lcet10.txt');
+  const lcetBytes = sizeOf(lcet);
+  const creates: Measured[] = [];
+  const extracts: Measured[] = [];
+  const lcetArchive = path.join(work, 'lcet10.octz');
+  for (let i = 0; i < (args.has('--once') ? 1 : 3); i++) {
+    creates.push(octozipCreate([lcet], lcetArchive).measured);
+    extracts.push(octozipExtract(lcetArchive, path.join(work, 'out')));
+    if (sha256(path.join(work, 'out', 'lcet10.txt')) !== sha256(lcet)) throw new Error('lcet10.txt did not round-trip');
+  }
+  const rate = (ms: Measured[]): string => `${((lcetBytes / median(ms.map((m) => m.wall))) / 1000).toFixed(1)} KB/s`;
+  const compressOk = lcetBytes / median(creates.map((m) => m.wall)) >= 100_000;
+  const extractOk = lcetBytes / median(extracts.map((m) => m.wall)) >= 100_000;
+  const peak = Math.max(...creates.map((m) => m.rssKiB), ...extracts.map((m) => m.rssKiB));
+  say(`| compress lcet10.txt through the CLI >= 100 KB/s | ${rate(creates)} | ${compressOk ? 'yes' : 'no'} |`);
+  say(`| decompress lcet10.txt through the CLI >= 100 KB/s | ${rate(extracts)} | ${extractOk ? 'yes' : 'no'} |`);
+  say(`| peak RSS < 1 GB | ${(peak / 1024).toFixed(0)} MiB | ${peak < 1024 * 1024 ? 'yes' : 'no'} |`);
+  say();
+  say('## Throughput, end to end through the CLI (start-up included), lcet10.txt, median of 3');
+  say();
+  say('| operation | wall s | CPU s | KB/s (wall) | peak RSS MiB |');
+  say('|---|---:|---:|---:|---:|');
+  for (const [name, ms] of [
+    ['octozip create (balanced)', creates],
+    ['octozip extract', extracts],
+  ] as const) {
+    const wall = median(ms.map((m) => m.wall));
+    say(`| ${name} | ${wall.toFixed(2)} | ${median(ms.map((m) => m.cpu)).toFixed(2)} | ${(lcetBytes / wall / 1000).toFixed(1)} | ${(Math.max(...ms.map((m) => m.rssKiB)) / 1024).toFixed(0)} |`);
+  }
+  say();
+  say(`Load average at the end: ${os.loadavg()[0]!.toFixed(2)}.`);
+
+  // --- scale ----------------------------------------------------------------------------------------------
+  if (args.has('--scale')) {
+    const big = path.join(work, 'big.bin');
+    const GiB = 2 ** 30;
+    const fd = openSync(big, 'w');
+    // Text-like input: the corpus repeated with a changing prefix per copy, so it is neither random nor trivially deduplicated.
+    const text = Buffer.concat(files.filter((f) => f.endsWith('.txt')).map((f) => readFileSync(path.join(corpusDir, f))));
+    let written = 0;
+    for (let copy = 0; written < 2 * GiB; copy++) {
+      const piece = Buffer.concat([Buffer.from(`copy ${copy}\n`), text]);
+      const n = Math.min(piece.length, 2 * GiB - written);
+      writeSync(fd, piece, 0, n);
+      written += n;
+    }
+    closeSync(fd);
+    const m = octozipCreate([big], path.join(work, 'big.octz'), 'fast');
+    const x = octozipExtract(path.join(work, 'big.octz'), path.join(work, 'bigout'));
+    say();
+    say('## Scale: 2 GiB generated text through `--preset fast`');
+    say();
+    say('| operation | wall s | CPU s | MB/s | peak RSS MiB |');
+    say('|---|---:|---:|---:|---:|');
+    say(`| create | ${m.measured.wall.toFixed(1)} | ${m.measured.cpu.toFixed(1)} | ${(written / m.measured.wall / 1e6).toFixed(1)} | ${(m.measured.rssKiB / 1024).toFixed(0)} |`);
+    say(`| extract | ${x.wall.toFixed(1)} | ${x.cpu.toFixed(1)} | ${(written / x.wall / 1e6).toFixed(1)} | ${(x.rssKiB / 1024).toFixed(0)} |`);
+  }
+
+  if (!args.has('--no-write')) {
+    mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
+    const header = '<!-- Written by `npm run bench` (test/bench/bench.ts); rerun it rather than editing by hand. -->\n';
+    writeFileSync(path.join(repoRoot, 'docs/BENCHMARK.md'), header + lines.join('\n') + '\n');
+    console.log('\nWrote docs/BENCHMARK.md');
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
