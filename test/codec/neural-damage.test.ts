@@ -69,7 +69,7 @@ describe('damaged neural payloads', () => {
           expect(['damaged', 'same', 'wrong']).toContain(await outcome(bytes, chunk.length));
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 

@@ -192,10 +192,11 @@ export class NeuralCodec implements Codec {
 
   async encodeBatch(chunks: readonly Uint8Array[], signal?: AbortSignal): Promise<EncodedChunk[]> {
     throwIfAborted(signal);
-    const tableBits = tableBitsFor(this.#segmentBytes);
     const results: EncodedChunk[] = [];
     for (const chunk of chunks) {
       const lengths = segmentLengths(chunk.length, this.#segmentBytes);
+      // Sized for this chunk's segments, not the preset's: a small file needs (and zeroes) a small table.
+      const tableBits = tableBitsFor(lengths[0] ?? 0);
       const segments: { rawSize: number; coded: Uint8Array }[] = [];
       let start = 0;
       // Two segments at a time: while one waits for ORT, the other codes.
