@@ -34,10 +34,11 @@ export class ArchiveWriter {
   /** Creates the database at `path`, which must not exist. */
   static create(path: string): ArchiveWriter {
     const db = openDatabase(path, { create: true });
-    // The file is a temp file that is deleted on any failure, so no journal and no syncs while building;
-    // the job fsyncs once before the rename.
+    // The file is a temp file that is deleted on any failure, so the journal stays in memory (it only holds
+    // pages that existed before the transaction: nearly none in a new file; better-sqlite3's defensive mode
+    // refuses journal_mode OFF) and nothing is synced while building; the job fsyncs once before the rename.
     db.pragma(`page_size = ${PAGE_SIZE}`);
-    db.pragma('journal_mode = OFF');
+    db.pragma('journal_mode = MEMORY');
     db.pragma('synchronous = OFF');
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${FORMAT_VERSION}`);

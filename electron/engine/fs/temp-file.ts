@@ -49,6 +49,11 @@ export function removeQuietly(file: string): void {
   }
 }
 
+/** Removes a temp database and any journal SQLite kept beside it. */
+export function removeDatabaseQuietly(file: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm']) removeQuietly(file + suffix);
+}
+
 /** fsyncs a file, then its folder after a rename, so the rename survives a power cut. */
 export function fsyncFile(file: string): void {
   const fd = fs.openSync(file, 'r');
