@@ -145,12 +145,13 @@ export class ArchiveCipher {
     return createHmac('sha256', this.#keys.fingerprint).update(digest).digest('hex');
   }
 
-  /** MAC over header key/value pairs, order-independent (sorted by key); keys must be unique. */
+  /**
+   * MAC over header key/value pairs, order-independent (sorted by key, then value). A crafted table with a
+   * repeated key simply gets a different MAC, so it fails verification instead of throwing.
+   */
   headerMac(pairs: Iterable<readonly [string, string]>): string {
-    const sorted = [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i][0] === sorted[i - 1][0]) throw new Error(`headerMac: duplicate header key ${sorted[i][0]}`);
-    }
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const sorted = [...pairs].sort(([ka, va], [kb, vb]) => cmp(ka, kb) || cmp(va, vb));
     const fields = ['octozip header v1', ...sorted.flat()];
     return createHmac('sha256', this.#keys.header).update(canonicalBytes(fields)).digest('hex');
   }
