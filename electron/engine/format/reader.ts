@@ -192,6 +192,19 @@ export class ArchiveReader {
     return openPayload(stored, { contentId: chunk.contentId, seq: chunk.seq });
   }
 
+  /** Totals for info, from SQL aggregates (no row is decoded into objects). */
+  stats(): { entries: number; files: number; rawBytes: number; packedBytes: number } {
+    return guardSqlite(this.archivePath, () => {
+      const e = this.#db
+        .prepare(
+          "SELECT count(*) AS entries, coalesce(sum(type = 'file'), 0) AS files, coalesce(sum(CASE WHEN type = 'file' THEN size ELSE 0 END), 0) AS raw FROM entry",
+        )
+        .get() as { entries: number; files: number; raw: number };
+      const c = this.#db.prepare('SELECT coalesce(sum(packed_size), 0) AS packed FROM content').get() as { packed: number };
+      return { entries: Number(e.entries), files: Number(e.files), rawBytes: Number(e.raw), packedBytes: Number(c.packed) };
+    });
+  }
+
   codecsUsed(): string[] {
     return guardSqlite(this.archivePath, () =>
       (this.#db.prepare('SELECT DISTINCT codec FROM chunk ORDER BY codec').all() as { codec: string }[]).map((r) =>

@@ -5,7 +5,6 @@ import type { ArchiveInfo, ArchiveListing, CodecId, EntryInfo } from '../api.ts'
 import { isKnownCodec } from '../codecs/registry.ts';
 import { OctozipError } from '../errors.ts';
 import { ArchiveReader } from '../format/reader.ts';
-import type { ContentRecord, StoredEntry } from '../format/records.ts';
 
 export interface InspectOptions {
   password?: string;
@@ -19,20 +18,18 @@ function targetPath(target: InspectTarget): string {
   return typeof target === 'string' ? target : target.archivePath;
 }
 
-function infoOf(reader: ArchiveReader, entries: StoredEntry[], contents: Map<number, ContentRecord>): ArchiveInfo {
+function infoOf(reader: ArchiveReader): ArchiveInfo {
   const { header } = reader;
   const codecs = reader.codecsUsed().filter(isKnownCodec) as CodecId[];
-  let packedBytes = 0;
-  for (const c of contents.values()) packedBytes += c.packedSize;
-  const files = entries.filter((e) => e.type === 'file');
+  const stats = reader.stats();
   return {
     formatVersion: header.formatVersion,
     creator: header.creator,
     createdAt: header.createdAt,
-    entries: entries.length,
-    files: files.length,
-    rawBytes: files.reduce((sum, e) => sum + e.size, 0),
-    packedBytes,
+    entries: stats.entries,
+    files: stats.files,
+    rawBytes: stats.rawBytes,
+    packedBytes: stats.packedBytes,
     archiveBytes: fs.statSync(reader.archivePath).size,
     codecs,
     models: header.models.map((m) => ({ name: m.name, sha256: m.sha256 })),
@@ -57,7 +54,7 @@ function withReader<T>(archivePath: string, fn: (reader: ArchiveReader) => T): T
 }
 
 export async function archiveInfo(target: InspectTarget, _options: InspectOptions = {}): Promise<ArchiveInfo> {
-  return withReader(targetPath(target), (reader) => infoOf(reader, reader.entries(), reader.contents()));
+  return withReader(targetPath(target), (reader) => infoOf(reader));
 }
 
 export async function listArchive(target: InspectTarget, _options: InspectOptions = {}): Promise<ArchiveListing> {
@@ -82,6 +79,6 @@ export async function listArchive(target: InspectTarget, _options: InspectOption
       }
       return info;
     });
-    return { info: infoOf(reader, entries, contents), entries: listed };
+    return { info: infoOf(reader), entries: listed };
   });
 }
