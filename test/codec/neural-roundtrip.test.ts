@@ -87,6 +87,21 @@ describe('neural codec', () => {
     }
   });
 
+  it('stops at once when cancelled, and works again afterwards', async () => {
+    const chunk = textSample(400_000);
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = withWorkers.encodeBatch([chunk], controller.signal);
+    setTimeout(() => controller.abort(), 100);
+    await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+    // 400 KB takes many seconds to encode; a cancel must not wait for it.
+    expect(performance.now() - started).toBeLessThan(2000);
+    const small = textSample(3000);
+    const [encoded] = await withWorkers.encodeBatch([small]);
+    const [decoded] = await withWorkers.decodeBatch([{ payload: encoded!.payload, rawSize: small.length }]);
+    expect(same(decoded!, small)).toBe(true);
+  });
+
   it('records the model it needs, and its params name it', () => {
     const model = ModelRegistry.open().defaultModel();
     expect(inProcess.models).toEqual([{ name: model.manifest.name, sha256: model.manifest.sha256 }]);

@@ -120,8 +120,11 @@ export class NetworkPool {
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
+    const work = fn(workers);
+    // After an abort the workers are gone and `work` rejects too; nobody waits for it any more.
+    work.catch(() => undefined);
     try {
-      return await Promise.race([fn(workers), aborted]);
+      return await Promise.race([work, aborted]);
     } finally {
       signal.removeEventListener('abort', onAbort!);
     }
