@@ -35,7 +35,11 @@ export class ContextTable {
     this.limit = Int32Array.from(limits);
   }
 
-  /** Sets context i's hash for the coming byte (call for every context, then selectBuckets(0)). */
+  /**
+   * Sets context i's hash for the coming byte (call for every context, then selectBuckets(0)). Hash 0 switches
+   * the context off for this byte: it predicts nothing (input 0) and learns nothing, which saves its time
+   * where it does not apply (record contexts in text).
+   */
   setContext(i: number, hash: number): void {
     this.contextHash[i] = hash;
   }
@@ -44,6 +48,10 @@ export class ContextTable {
   selectBuckets(highNibble: number): void {
     const t = this.table;
     for (let i = 0; i < this.size; i++) {
+      if (this.contextHash[i] === 0) {
+        this.bucket[i] = -1;
+        continue;
+      }
       const h = Math.imul(this.contextHash[i] ^ Math.imul(highNibble + 1, 0x2f0b4ab3), 0x9e3779b1);
       const b0 = (h >>> this.bucketShift) << 4;
       // The check uses bits the index did not; |1 keeps it nonzero so an all-zero fresh table never matches.
@@ -66,7 +74,13 @@ export class ContextTable {
   predict(node: number, inputs: Int32Array, at: number): void {
     const t = this.table;
     for (let i = 0; i < this.size; i++) {
-      const s = this.bucket[i] + node;
+      const b = this.bucket[i];
+      if (b < 0) {
+        this.slot[i] = -1;
+        inputs[at + i] = 0;
+        continue;
+      }
+      const s = b + node;
       this.slot[i] = s;
       inputs[at + i] = STRETCH[counterP12(t[s])];
     }
@@ -76,6 +90,7 @@ export class ContextTable {
     const t = this.table;
     for (let i = 0; i < this.size; i++) {
       const s = this.slot[i];
+      if (s < 0) continue;
       t[s] = updateCounter(t[s], bit, this.limit[i]);
     }
   }

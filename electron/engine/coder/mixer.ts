@@ -1,48 +1,107 @@
-// Gated linear mixing in the logistic domain (lpaq1 / paq8 style): p = squash(sum_i w_i * x_i) where the x_i
-// are stretched predictions and the weight vector is chosen by a small context. Weights are 16.16 fixed point
-// and learn online by gradient descent on coding cost: w_i += x_i * (bit - p) * rate. Integer throughout.
+// Gated linear mixing in the logistic domain (lpaq1 / paq8 style), in two layers. Layer 1: several weight
+// vectors, each chosen by its own small context (the partial byte, the match state, ...), each mixing the same
+// stretched inputs: d_k = sum_i w_ki * x_i. Layer 2 mixes the d_k with a weight vector chosen by one more
+// context. Weights are 16.16 fixed point and learn online by gradient descent on coding cost:
+// w += x * (bit - p) * rate. Integer throughout.
 import { squash as importedSquash } from './logistic.ts';
 // Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
 // getters, which cost a call on every access in the per-bit hot path.
 const squash = importedSquash;
 
-export class Mixer {
-  readonly inputs: Int32Array;
-  private readonly weights: Int32Array;
-  private readonly n: number;
-  private readonly rate: number;
-  private base = 0;
-  private pr = 2048;
+const MAX_WEIGHT = (1 << 19) - 1;
 
-  /** n inputs; sets weight vectors selectable by context; rate scales the learning step. */
-  constructor(n: number, sets: number, rate: number, initialWeight: number) {
+function clampStretch(d: number): number {
+  return d > 2047 ? 2047 : d < -2047 ? -2047 : d;
+}
+
+export class Mixer {
+  /** The layer-1 inputs for the current bit: stretched probabilities, -2047..2047. */
+  readonly inputs: Int32Array;
+  private readonly n: number;
+  private readonly selectors: number;
+  /** All selectors' weight vectors in one array; selector k's sets start at offset[k]. */
+  private readonly weights: Int32Array;
+  private readonly offset: Int32Array;
+  /** Weight-vector start per selector for the current bit. */
+  private readonly base: Int32Array;
+  /** Layer-1 outputs (the layer-2 inputs) and their probabilities. */
+  private readonly hidden: Int32Array;
+  private readonly hiddenP: Int32Array;
+  private readonly finalWeights: Int32Array;
+  private finalBase = 0;
+  private pr = 2048;
+  private readonly rate: number;
+  private readonly finalRate: number;
+
+  /**
+   * n inputs; setsPerSelector[k] is how many weight vectors selector k chooses from; finalSets likewise for
+   * layer 2. Rates scale the learning steps.
+   */
+  constructor(n: number, setsPerSelector: readonly number[], finalSets: number, rate: number, finalRate: number) {
     this.n = n;
     this.inputs = new Int32Array(n);
-    this.weights = new Int32Array(n * sets).fill(initialWeight);
+    this.selectors = setsPerSelector.length;
+    this.offset = new Int32Array(this.selectors);
+    let total = 0;
+    setsPerSelector.forEach((sets, k) => {
+      this.offset[k] = total;
+      total += sets * n;
+    });
+    this.weights = new Int32Array(total).fill((1 << 16) / 4);
+    this.base = new Int32Array(this.selectors);
+    this.hidden = new Int32Array(this.selectors);
+    this.hiddenP = new Int32Array(this.selectors);
+    this.finalWeights = new Int32Array(finalSets * this.selectors).fill(((1 << 16) / this.selectors) | 0);
     this.rate = rate;
+    this.finalRate = finalRate;
   }
 
-  /** Mixes the current inputs with weight set `set`; returns the logistic-domain result (clamped ±2047). */
-  mix(set: number): number {
-    const w = this.weights;
+  /** Chooses weight vector `set` of selector k for the current bit. */
+  select(k: number, set: number): void {
+    this.base[k] = this.offset[k] + set * this.n;
+  }
+
+  /** Mixes the inputs; returns P(1) as 12 bits (0..4095). */
+  mix(finalSet: number): number {
     const x = this.inputs;
-    const base = set * this.n;
-    this.base = base;
-    // Each product is below 2^42 and the sum below 2^47: exact in a double.
-    let dot = 0;
-    for (let i = 0; i < this.n; i++) dot += x[i] * w[base + i];
-    let d = (dot / 65536) | 0;
-    if (d > 2047) d = 2047;
-    else if (d < -2047) d = -2047;
-    this.pr = squash(d);
-    return d;
+    const n = this.n;
+    const w = this.weights;
+    const fw = this.finalWeights;
+    const fb = finalSet * this.selectors;
+    this.finalBase = fb;
+    let out = 0;
+    for (let k = 0; k < this.selectors; k++) {
+      const b = this.base[k];
+      // Each product is below 2^31 and the sum below 2^37: exact in a double.
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += x[i] * w[b + i];
+      const d = clampStretch((dot / 65536) | 0);
+      this.hidden[k] = d;
+      this.hiddenP[k] = squash(d);
+      out += d * fw[fb + k];
+    }
+    this.pr = squash(clampStretch((out / 65536) | 0));
+    return this.pr;
   }
 
   update(bit: number): void {
-    const err = ((bit << 12) - this.pr) * this.rate;
-    const w = this.weights;
     const x = this.inputs;
-    const base = this.base;
-    for (let i = 0; i < this.n; i++) w[base + i] += (x[i] * err + 0x8000) >> 16;
+    const n = this.n;
+    const w = this.weights;
+    const target = bit << 12;
+    const fw = this.finalWeights;
+    const fb = this.finalBase;
+    const finalErr = (target - this.pr) * this.finalRate;
+    for (let k = 0; k < this.selectors; k++) {
+      fw[fb + k] += (this.hidden[k] * finalErr + 0x8000) >> 16;
+      const err = (target - this.hiddenP[k]) * this.rate;
+      // A (near-)perfect prediction teaches nothing; skipping it saves most of the work on redundant data.
+      if (err > -this.rate * 2 && err < this.rate * 2) continue;
+      const b = this.base[k];
+      for (let i = 0; i < n; i++) {
+        const v = w[b + i] + ((Math.imul(x[i], err) + 0x8000) >> 16);
+        w[b + i] = v > MAX_WEIGHT ? MAX_WEIGHT : v < -MAX_WEIGHT ? -MAX_WEIGHT : v;
+      }
+    }
   }
 }
