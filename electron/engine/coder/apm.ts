@@ -7,18 +7,22 @@ import { squash as importedSquash, STRETCH as importedSTRETCH } from './logistic
 const squash = importedSquash;
 const STRETCH = importedSTRETCH;
 
+/** The identity map at the 33 points, as 16-bit probabilities. */
+const IDENTITY = new Int32Array(33);
+for (let j = 0; j < 33; j++) IDENTITY[j] = squash((j - 16) * 128) * 16;
+
 export class Apm {
-  private readonly table: Uint16Array;
+  /**
+   * Each point stored as its difference from the identity map, so a fresh table is all zeros: nothing is
+   * written at construction and untouched contexts cost no memory (the OS maps zero pages lazily).
+   */
+  private readonly delta: Int32Array;
   private readonly rate: number;
   private index = 0;
 
   constructor(contexts: number, rate: number) {
-    // 16-bit entries: the update below keeps them within 0..65535 (as in lpaq1).
-    this.table = new Uint16Array(contexts * 33);
+    this.delta = new Int32Array(contexts * 33);
     this.rate = rate;
-    for (let j = 0; j < 33; j++) this.table[j] = squash((j - 16) * 128) * 16;
-    // Every context starts as the identity map; copy the first row by doubling.
-    for (let filled = 33; filled < this.table.length; filled *= 2) this.table.copyWithin(filled, 0, filled);
   }
 
   /** The refined 12-bit probability of p (0..4095) in context cx. */
@@ -28,11 +32,17 @@ export class Apm {
     const w = s & 127;
     const i = cx * 33 + lo;
     this.index = w < 64 ? i : i + 1;
-    return (this.table[i] * (128 - w) + this.table[i + 1] * w) >> 11;
+    const a = this.delta[i] + IDENTITY[lo];
+    const b = this.delta[i + 1] + IDENTITY[lo + 1];
+    return (a * (128 - w) + b * w) >> 11;
   }
 
+  /** Moves the point nearer to the last input toward the coded bit (staying within 0..65535, as in lpaq1). */
   update(bit: number): void {
     const g = (bit << 16) + (bit << this.rate) - bit - bit;
-    this.table[this.index] += (g - this.table[this.index]) >> this.rate;
+    const i = this.index;
+    const base = IDENTITY[i % 33];
+    const v = this.delta[i] + base;
+    this.delta[i] += (g - v) >> this.rate;
   }
 }

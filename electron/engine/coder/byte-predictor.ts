@@ -22,14 +22,16 @@ const squash = importedSquash;
 const STRETCH = importedSTRETCH;
 
 export interface BytePredictorOptions {
-  /** log2 of the hashed context table's int32 slots: memory is 4 << tableBits bytes (default 22: 16 MiB). */
+  /**
+   * log2 of the hashed context table's int32 slots: that table takes 4 << tableBits bytes (default 22: 16 MiB)
+   * and the match model's table a quarter of it. Encoder and decoder must use the same value.
+   */
   tableBits?: number;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
-/** History ring: 4 MiB, the largest chunk a preset makes, so a match can reach back across a whole chunk. */
+/** History ring: up to 4 MiB, the largest chunk a preset makes, so a match can reach back across a whole chunk. */
 const HISTORY_BITS = 22;
-const MATCH_HASH_BITS = 20;
 
 /** Count caps of the hashed contexts, in the order of contextHashes() below. */
 const CONTEXT_LIMITS = [1023, 1023, 255, 255, 255, 255, 255, 255, 255, 255];
@@ -87,7 +89,8 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.contexts = new ContextTable(tableBits, CONTEXT_LIMITS);
-    this.match = new MatchModel(this.history, MATCH_HASH_BITS);
+    // The match model's position table is a quarter of the context table's slots (4 MiB at the default).
+    this.match = new MatchModel(this.history, tableBits - 2);
     this.record = new RecordModel(this.history);
     this.setContexts();
   }
