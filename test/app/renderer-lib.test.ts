@@ -34,7 +34,7 @@ const entries: EntryInfo[] = [
 describe('format', () => {
   it('writes sizes, times, ratios and gains the way the UI shows them', () => {
     expect([0, 999, 1000, 1234, 12_345, 999_499, 1_500_000_000].map(formatBytes)).toEqual(['0 B', '999 B', '1.00 kB', '1.23 kB', '12.3 kB', '999 kB', '1.50 GB']);
-    expect([0.42, 12.4, 75, 3725].map(formatDuration)).toEqual(['0.4 s', '12 s', '1 min 15 s', '1 h 2 min']);
+    expect([0.01, 0.42, 12.4, 75, 3725].map(formatDuration)).toEqual(['under 0.1 s', '0.4 s', '12 s', '1 min 15 s', '1 h 2 min']);
     expect(formatRatio(1000, 250)).toBe('4.00×');
     expect(formatRatio(0, 0)).toBe('—');
     expect(estimateSecondsLeft(25, 100, 5)).toBe(15);

@@ -34,6 +34,8 @@ export interface CreateDraft {
   archivePath: string;
   preset: Preset;
   password: string;
+  /** True once the user confirmed replacing an existing file in the save dialog. */
+  overwrite: boolean;
 }
 
 export interface ActiveJob {
@@ -129,7 +131,7 @@ export class AppState {
     if (inputs.length === 0) return;
     try {
       const archivePath = await call('suggestArchivePath', { inputs });
-      this.draft = { inputs, archivePath, preset: this.draft?.preset ?? 'balanced', password: '' };
+      this.draft = { inputs, archivePath, preset: this.draft?.preset ?? 'balanced', password: '', overwrite: false };
       this.screen = { name: 'create-setup' };
     } catch (err) {
       this.fail(err, 'welcome');
@@ -150,7 +152,12 @@ export class AppState {
     if (!this.draft) return;
     try {
       const chosen = await call('chooseArchiveDestination', { defaultPath: this.draft.archivePath });
-      if (chosen) this.draft.archivePath = chosen.toLowerCase().endsWith('.octz') ? chosen : `${chosen}.octz`;
+      if (chosen) {
+        const withExtension = chosen.toLowerCase().endsWith('.octz');
+        this.draft.archivePath = withExtension ? chosen : `${chosen}.octz`;
+        // The save dialog has asked about replacing `chosen`; a name we extended was not asked about.
+        this.draft.overwrite = withExtension;
+      }
     } catch (err) {
       this.fail(err, 'create-setup');
     }
@@ -163,6 +170,7 @@ export class AppState {
       inputs: [...draft.inputs],
       archivePath: draft.archivePath,
       preset: draft.preset,
+      ...(draft.overwrite ? { overwrite: true } : {}),
       ...(draft.password === '' ? {} : { password: draft.password }),
     };
     await this.runJob({ kind: 'create', archivePath: draft.archivePath, preset: draft.preset, returnTo: 'create-setup' }, () =>

@@ -21,6 +21,7 @@ export function formatSpeed(bytesPerSecond: number): string {
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 0.05) return 'under 0.1 s';
   if (seconds < 10) return `${seconds.toFixed(1)} s`;
   const whole = Math.round(seconds);
   if (whole < 60) return `${whole} s`;
