@@ -77,66 +77,50 @@ export class ArchiveReader {
 
   /** The one place entry metadata is read (name decryption hooks in here), in archive order. */
   entries(): StoredEntry[] {
-    return guardSqlite(this.archivePath, () =>
-      (
-        this.#db
-          .prepare(
-            'SELECT id, path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32 FROM entry ORDER BY id',
-          )
-          .all() as {
-          id: number;
-          path: unknown;
-          type: unknown;
-          mode: number;
-          mtime_ms: number;
-          size: number;
-          content_id: number | null;
-          link_target: unknown;
-          meta_crc32: number;
-        }[]
-      ).map((row) => {
-        if (typeof row.path !== 'string' || !['file', 'directory', 'symlink'].includes(row.type as string)) {
-          throw new OctozipError('damaged', `Entry ${row.id} has an invalid path or type.`, { subject: this.archivePath });
+    return guardSqlite(this.archivePath, () => {
+      // Raw rows (arrays) read about twice as fast as objects; this runs once per entry on every listing.
+      const rows = this.#db
+        .prepare('SELECT id, path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32 FROM entry ORDER BY id')
+        .raw()
+        .all() as [number, unknown, unknown, number, number, number, number | null, unknown, number][];
+      return rows.map(([id, path, type, mode, mtimeMs, size, contentId, linkTarget, metaCrc32]) => {
+        if (typeof path !== 'string' || (type !== 'file' && type !== 'directory' && type !== 'symlink')) {
+          throw new OctozipError('damaged', `Entry ${id} has an invalid path or type.`, { subject: this.archivePath });
         }
         return {
-          id: row.id,
-          path: row.path,
-          type: row.type as StoredEntry['type'],
-          mode: Number(row.mode) & 0o7777,
-          mtimeMs: Number(row.mtime_ms),
-          size: Number(row.size),
-          contentId: row.content_id === null ? null : Number(row.content_id),
-          linkTarget: typeof row.link_target === 'string' ? row.link_target : null,
-          metaIntact:
-            entryMetaChecksum([row.path, row.type, row.mode, row.mtime_ms, row.size, row.content_id, row.link_target]) ===
-            Number(row.meta_crc32),
+          id,
+          path,
+          type,
+          mode: Number(mode) & 0o7777,
+          mtimeMs: Number(mtimeMs),
+          size: Number(size),
+          contentId: contentId === null ? null : Number(contentId),
+          linkTarget: typeof linkTarget === 'string' ? linkTarget : null,
+          metaIntact: entryMetaChecksum([path, type, mode, mtimeMs, size, contentId, linkTarget]) === Number(metaCrc32),
         };
-      }),
-    );
+      });
+    });
   }
 
   contents(): Map<number, ContentRecord> {
     return guardSqlite(this.archivePath, () => {
       const rows = this.#db
         .prepare('SELECT id, sha256, size, chunk_count, packed_size FROM content ORDER BY id')
-        .all() as { id: number; sha256: string; size: number; chunk_count: number; packed_size: number }[];
-      return new Map(
-        rows.map((r) => [
-          r.id,
-          { id: r.id, sha256: String(r.sha256), size: Number(r.size), chunkCount: Number(r.chunk_count), packedSize: Number(r.packed_size) },
-        ]),
-      );
+        .raw()
+        .all() as [number, unknown, number, number, number][];
+      const contents = new Map<number, ContentRecord>();
+      for (const [id, sha256, size, chunkCount, packedSize] of rows) {
+        contents.set(id, { id, sha256: String(sha256), size: Number(size), chunkCount: Number(chunkCount), packedSize: Number(packedSize) });
+      }
+      return contents;
     });
   }
 
   /** Codec of each content's first chunk, for listings. */
   firstChunkCodecs(): Map<number, string> {
     return guardSqlite(this.archivePath, () => {
-      const rows = this.#db.prepare('SELECT content_id, codec FROM chunk WHERE seq = 0').all() as {
-        content_id: number;
-        codec: string;
-      }[];
-      return new Map(rows.map((r) => [r.content_id, String(r.codec)]));
+      const rows = this.#db.prepare('SELECT content_id, codec FROM chunk WHERE seq = 0').raw().all() as [number, unknown][];
+      return new Map(rows.map(([contentId, codec]) => [contentId, String(codec)]));
     });
   }
 
