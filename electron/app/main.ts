@@ -44,7 +44,9 @@ const RENDERER_DIR = join(app.getAppPath(), 'renderer', 'dist');
 const DEV_SQLITE_BINDING = join(app.getAppPath(), 'build', 'native', 'electron', 'better_sqlite3.node');
 
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  // standard + secure: a proper origin for the sender check and a secure context; corsEnabled: Vite's module
+  // scripts are fetched in CORS mode (same-origin here, so nothing is opened to other origins).
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
 ]);
 
 // ---- engine host ----

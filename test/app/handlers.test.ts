@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, Result } from '../../electron/contract.ts';
 import { createHandlers, outermostEntries, suggestArchivePath, type Handlers } from '../../electron/app/handlers.ts';
+import type { EngineService } from '../../electron/app/engine-client.ts';
 import { JobRegistry } from '../../electron/app/jobs.ts';
 import { inProcessEngine, RecordingSender, ScriptedDialogs } from './helpers.ts';
 
@@ -15,6 +16,7 @@ let dialogs: ScriptedDialogs;
 let jobs: JobRegistry;
 const revealed: string[] = [];
 let closeCatalog: () => void;
+const engineCalls: { method: string; params: unknown }[] = [];
 
 function value<T>(result: Result<unknown>): T {
   if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result.error)}`);
@@ -30,7 +32,14 @@ beforeAll(() => {
   closeCatalog = () => catalog.close();
   dialogs = new ScriptedDialogs();
   jobs = new JobRegistry();
-  handlers = createHandlers({ engine: client, dialogs, jobs, shell: { revealInFolder: (p) => revealed.push(p) }, tempRoot: dir });
+  // The real engine, with a record of what reached it.
+  const engine: EngineService = {
+    request: (method, params, options) => {
+      engineCalls.push({ method, params });
+      return client.request(method, params, options);
+    },
+  };
+  handlers = createHandlers({ engine, dialogs, jobs, shell: { revealInFolder: (p) => revealed.push(p) }, tempRoot: dir });
 });
 
 afterAll(() => {
@@ -210,6 +219,26 @@ describe('job control', () => {
     for (const id of ids) {
       const ends = sender.events.filter((e: AppEvent) => 'jobId' in e && e.jobId === id && e.type !== 'job-progress');
       expect(ends).toHaveLength(1);
+    }
+  });
+});
+
+describe('passwords', () => {
+  it('pass from the request to the engine for create, open, extract and verify', async () => {
+    const sender = new RecordingSender();
+    const archivePath = join(dir, 'src.octz');
+    const secret = 'correct horse battery staple';
+    const create = value<{ jobId: string }>(
+      await handlers.handle('startCreate', { inputs: [join(dir, 'src')], archivePath: join(dir, 'secret.octz'), preset: 'fast', password: secret }, sender),
+    );
+    await sender.ended(create.jobId);
+    await handlers.handle('openArchive', { archivePath, password: secret }, sender);
+    const extract = value<{ jobId: string }>(await handlers.handle('startExtract', { archivePath, destDir: join(dir, 'pw-out'), conflict: 'skip', password: secret }, sender));
+    await sender.ended(extract.jobId);
+    const verify = value<{ jobId: string }>(await handlers.handle('startVerify', { archivePath, password: secret }, sender));
+    await sender.ended(verify.jobId);
+    for (const method of ['create', 'list', 'extract', 'verify']) {
+      expect(engineCalls.find((c) => c.method === method && (c.params as { password?: string }).password === secret), method).toBeDefined();
     }
   });
 });

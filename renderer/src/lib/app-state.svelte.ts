@@ -241,7 +241,7 @@ export class AppState {
         return;
       case 'job-failed':
         this.job = null;
-        if ((event.error.code === 'password-required' || event.error.code === 'wrong-password') && job.kind !== 'create') {
+        if (this.shouldAskPassword(event.error.code, this.archive?.password) && job.kind !== 'create') {
           this.goBack(job.returnTo);
           this.askPassword(job.archivePath, event.error.code === 'wrong-password', (password) => {
             if (this.archive) this.archive.password = password;
@@ -297,6 +297,12 @@ export class AppState {
     }
   }
 
+  /** Ask for a password when one is needed and none was given, or when the one given was wrong; a build that
+   *  cannot decrypt at all says "password required" even with a password, and asking again would loop. */
+  private shouldAskPassword(code: UserError['code'], given: string | undefined): boolean {
+    return code === 'wrong-password' || (code === 'password-required' && given === undefined);
+  }
+
   askPassword(archivePath: string, wrong: boolean, retry: (password: string) => Promise<void>): void {
     this.passwordPrompt = { archivePath, wrong, retry };
   }
@@ -317,7 +323,7 @@ export class AppState {
       void this.loadRecent();
     } catch (err) {
       const code = userErrorOf(err).code;
-      if (code === 'password-required' || code === 'wrong-password') {
+      if (this.shouldAskPassword(code, password)) {
         this.askPassword(archivePath, code === 'wrong-password', (p) => this.openArchive(archivePath, p));
       } else {
         this.fail(err, this.archive ? 'browse' : 'welcome');
