@@ -101,6 +101,18 @@ describe('unsafe entries', () => {
   });
 });
 
+describe('names', () => {
+  it('extracts names as long as the filesystem allows (temp names stay short enough)', async () => {
+    const root = scratch();
+    const archivePath = path.join(root, 'a.octz');
+    const long = `${'é'.repeat(120)}.txt`; // 244 bytes of UTF-8
+    craftArchive(archivePath, [{ path: long, bytes: Buffer.from('long') }]);
+    await extractArchive({ archivePath, destDir: path.join(root, 'out') });
+    expect(fs.readFileSync(path.join(root, 'out', long), 'utf8')).toBe('long');
+    expect(fs.readdirSync(path.join(root, 'out'))).toEqual([long]);
+  });
+});
+
 describe('conflicts', () => {
   it('skip keeps, overwrite replaces, rename keeps both', async () => {
     const root = scratch();

@@ -7,10 +7,19 @@ import path from 'node:path';
 
 const MARKER = '.octozip-tmp-';
 
+/** Most bytes of the destination's name kept in a temp name, so the temp name fits NAME_MAX (255). */
+const MAX_STEM_BYTES = 160;
+
+/** `.<name>.octozip-tmp-`, with long names cut (on a character boundary) to leave room for the suffix. */
+export function tempNamePrefix(destination: string): string {
+  let name = path.basename(destination);
+  while (Buffer.byteLength(name) > MAX_STEM_BYTES) name = Array.from(name).slice(0, -1).join('');
+  return `.${name}${MARKER}`;
+}
+
 export function tempPathBeside(destination: string): string {
-  const dir = path.dirname(destination);
-  const name = path.basename(destination);
-  return path.join(dir, `.${name}${MARKER}${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+  const suffix = `${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+  return path.join(path.dirname(destination), `${tempNamePrefix(destination)}${suffix}`);
 }
 
 function processIsAlive(pid: number): boolean {
@@ -25,7 +34,7 @@ function processIsAlive(pid: number): boolean {
 /** Deletes temp files for `destination` left by processes that no longer run (a crash or kill -9). */
 export function removeStaleTempFiles(destination: string): void {
   const dir = path.dirname(destination);
-  const prefix = `.${path.basename(destination)}${MARKER}`;
+  const prefix = tempNamePrefix(destination);
   let names: string[];
   try {
     names = fs.readdirSync(dir);

@@ -10,7 +10,7 @@ import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import { FORMAT_VERSION } from '../format/schema.ts';
 import { ArchiveWriter } from '../format/writer.ts';
-import { fsyncDirectory, fsyncFile, removeDatabaseQuietly, removeStaleTempFiles, tempPathBeside } from '../fs/temp-file.ts';
+import { fsyncDirectory, fsyncFile, removeDatabaseQuietly, removeStaleTempFiles, tempNamePrefix, tempPathBeside } from '../fs/temp-file.ts';
 import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
 import { BATCH_MAX_BYTES, BATCH_MAX_CHUNKS } from './batch-limits.ts';
 import { ProgressTracker } from './progress.ts';
@@ -111,7 +111,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   removeStaleTempFiles(archivePath);
 
   const notes: string[] = [];
-  const tempPrefix = `.${path.basename(archivePath)}.octozip-tmp-`;
+  const tempPrefix = tempNamePrefix(archivePath);
   const { entries, notes: scanNotes } = await scanInputs(
     options.inputs,
     cwd,
