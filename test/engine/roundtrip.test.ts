@@ -62,6 +62,16 @@ describe('round trip', () => {
     expect(dot).toEqual(['a.txt', 'd']);
   });
 
+  it('refuses to archive a name it could not safely extract everywhere (a backslash), naming the file', async () => {
+    const root = scratch();
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'src', 'a\\b.txt'), 'x');
+    const err = await createArchive({ archivePath: path.join(root, 'a.octz'), inputs: ['src'], cwd: root, preset: 'fast' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'input' });
+    expect((err as Error).message).toMatch(/a\\b\.txt: the path contains a backslash/);
+    expect(fs.readdirSync(root)).toEqual(['src']);
+  });
+
   it('stores identical content once and restores every copy', async () => {
     const root = scratch();
     const bytes = fs.readFileSync(new URL('../../package.json', import.meta.url));
