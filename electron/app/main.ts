@@ -162,7 +162,7 @@ function registerIpc(): void {
       const win = BrowserWindow.fromWebContents(event.sender);
       const trusted = isTrustedSender({
         frameUrl: frame?.url ?? null,
-        isMainFrame: frame !== null && frame === frame.top,
+        isMainFrame: frame !== null && frame.parent === null,
         ownWindow: win !== null && windows.has(win),
       });
       if (!trusted) {

@@ -25,6 +25,16 @@ describe('electron-builder.json', () => {
     expect(config.linux.maintainer).toMatch(/<.+@.+>/);
   });
 
+  it('turns off the Electron fuses the app does not need (Electron security checklist)', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('associates .octz files with the app', () => {
     expect(config.fileAssociations).toEqual([expect.objectContaining({ ext: 'octz', mimeType: 'application/x-octozip' })]);
     expect(config.linux.mimeTypes).toContain('application/x-octozip');
