@@ -95,7 +95,7 @@ describe('neural codec', () => {
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
     // 400 KB takes many seconds to encode; a cancel must not wait for it.
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000);
     const small = textSample(3000);
     const [encoded] = await withWorkers.encodeBatch([small]);
     const [decoded] = await withWorkers.decodeBatch([{ payload: encoded!.payload, rawSize: small.length }]);

@@ -40,7 +40,7 @@ export interface NeuralCodecOptions {
 }
 
 export const DEFAULT_SEGMENT_BYTES = 32 * 1024;
-const DEFAULT_MAX_LANES = 32;
+const DEFAULT_MAX_LANES = 24;
 
 /** Predictor table size for a segment length: enough slots for its contexts, no more (memory per lane). */
 export function tableBitsFor(segmentBytes: number): number {
@@ -166,16 +166,20 @@ export class NeuralCodec implements Codec {
   readonly models: readonly ModelRef[];
   readonly params: Readonly<Record<string, unknown>>;
   readonly #model: BundledModel;
-  readonly #session: NetworkSession;
+  /** Where segments are coded: worker threads, or a session on this thread. */
+  readonly #coder: { pool: NetworkPool } | { session: NetworkSession };
   readonly #frequencies: FrequencyTable;
   readonly #segmentBytes: number;
   readonly #maxLanes: number;
-  readonly #pool: NetworkPool | null;
 
-  constructor(model: BundledModel, session: NetworkSession, segmentBytes: number, maxLanes: number, pool: NetworkPool | null) {
+  constructor(
+    model: BundledModel,
+    coder: { pool: NetworkPool } | { session: NetworkSession },
+    segmentBytes: number,
+    maxLanes: number,
+  ) {
     this.#model = model;
-    this.#session = session;
-    this.#pool = pool;
+    this.#coder = coder;
     this.#frequencies = new FrequencyTable(model.manifest);
     this.#segmentBytes = segmentBytes;
     this.#maxLanes = maxLanes;
@@ -205,9 +209,11 @@ export class NeuralCodec implements Codec {
         start += len;
         return chunk.subarray(s, s + len);
       });
-      const coded = this.#pool
-        ? await this.#pool.encodeSegments(pieces, tableBits, signal)
-        : await mapSequentially(pieces, (segment) => encodeSegment(this.#session, this.#frequencies, segment, { tableBits, signal }));
+      const coder = this.#coder;
+      const coded =
+        'pool' in coder
+          ? await coder.pool.encodeSegments(pieces, tableBits, signal)
+          : await mapSequentially(pieces, (segment) => encodeSegment(coder.session, this.#frequencies, segment, { tableBits, signal }));
       lengths.forEach((rawSize, i) => segments.push({ rawSize, coded: coded[i]! }));
       results.push({ payload: buildPayload(this.#model, tableBits, segments) });
     }
@@ -234,9 +240,11 @@ export class NeuralCodec implements Codec {
       for (let i = 0; i < members.length; i += this.#maxLanes) {
         const wave = members.slice(i, i + this.#maxLanes);
         const waveLanes = wave.map((m) => lanes[m]!.lane);
-        const out = this.#pool
-          ? await this.#pool.decodeLanes(waveLanes, tableBits, signal)
-          : await decodeLanes(this.#session, this.#frequencies, waveLanes, { tableBits, signal });
+        const coder = this.#coder;
+        const out =
+          'pool' in coder
+            ? await coder.pool.decodeLanes(waveLanes, tableBits, signal)
+            : await decodeLanes(coder.session, this.#frequencies, waveLanes, { tableBits, signal });
         wave.forEach((m, j) => (decoded[m] = out[j]!));
       }
     }
@@ -253,8 +261,9 @@ export class NeuralCodec implements Codec {
   }
 
   async close(): Promise<void> {
-    await this.#pool?.close();
-    await this.#session.close();
+    const coder = this.#coder;
+    if ('pool' in coder) await coder.pool.close();
+    else await coder.session.close();
   }
 }
 
@@ -268,12 +277,17 @@ async function mapSequentially<T, R>(items: readonly T[], fn: (item: T) => Promi
 export async function createNeuralCodec(options: NeuralCodecOptions = {}): Promise<NeuralCodec> {
   const registry = options.registry ?? ModelRegistry.open();
   const model = options.model ? registry.require(options.model) : registry.defaultModel();
-  const session = await NetworkSession.open(model, { intraOpNumThreads: options.threads ?? 1 });
+  // Checked here, once, so that a wrong model file fails before any work starts (workers check it again).
+  await model.verify();
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1) throw new RangeError(`invalid segmentBytes ${segmentBytes}`);
   const workers = options.workers ?? Math.min(2, availableParallelism());
-  const pool = workers > 0 ? new NetworkPool(model, { workers, threads: options.threads ?? 1 }) : null;
-  return new NeuralCodec(model, session, segmentBytes, options.maxLanes ?? DEFAULT_MAX_LANES, pool);
+  const threads = options.threads ?? 1;
+  const coder =
+    workers > 0
+      ? { pool: new NetworkPool(model, { workers, threads }) }
+      : { session: await NetworkSession.open(model, { intraOpNumThreads: threads }) };
+  return new NeuralCodec(model, coder, segmentBytes, options.maxLanes ?? DEFAULT_MAX_LANES);
 }
 
 /** The model recorded in a neural codec's header params, for decoding. */

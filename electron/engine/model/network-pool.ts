@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { OctozipError, throwIfAborted, type ErrorCode } from '../errors.ts';
 import type { BundledModel } from './manifest.ts';
 import type { DecodeLane } from './network-coding.ts';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './network-worker.ts';
+import type { WorkerControl, WorkerInit, WorkerReply, WorkerRequest } from './network-worker.ts';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void };
 type Job = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -70,8 +70,19 @@ class CodingWorker {
     });
   }
 
-  async terminate(): Promise<void> {
-    await this.#worker.terminate();
+  /** Stops the running and queued requests; they reject with 'cancelled'. The worker stays usable. */
+  cancel(): void {
+    if (!this.#failure) this.#worker.postMessage({ kind: 'cancel' } satisfies WorkerControl);
+  }
+
+  /** Lets the worker release its ORT session and end; terminate() is only a last resort (see WorkerControl). */
+  async close(): Promise<void> {
+    if (this.#failure) return;
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    this.#worker.postMessage({ kind: 'close' } satisfies WorkerControl);
+    const timer = setTimeout(() => void this.#worker.terminate(), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
@@ -107,26 +118,20 @@ export class NetworkPool {
     return this.#workers;
   }
 
-  /** Runs `fn`; on abort, stops the workers at once (the next call starts fresh ones) and throws 'cancelled'. */
+  /** Runs `fn`; on abort, tells the workers to stop (they do within one ORT call) and waits for them. */
   async #abortable<T>(signal: AbortSignal | undefined, fn: (workers: CodingWorker[]) => Promise<T>): Promise<T> {
     throwIfAborted(signal);
     const workers = this.#ensure();
     if (!signal) return fn(workers);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        void this.close();
-        reject(new OctozipError('cancelled', 'The operation was cancelled.'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    const work = fn(workers);
-    // After an abort the workers are gone and `work` rejects too; nobody waits for it any more.
-    work.catch(() => undefined);
+    const onAbort = (): void => workers.forEach((w) => w.cancel());
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await Promise.race([work, aborted]);
+      return await fn(workers);
+    } catch (err) {
+      throwIfAborted(signal);
+      throw err;
     } finally {
-      signal.removeEventListener('abort', onAbort!);
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -138,6 +143,7 @@ export class NetworkPool {
       await Promise.all(
         workers.map(async (worker) => {
           while (next < segments.length) {
+            throwIfAborted(signal);
             const i = next++;
             // A copy of just this segment, which we can transfer: posting a subarray would clone its whole
             // underlying buffer. (new Uint8Array copies; Buffer#slice would return a view of the caller's memory.)
@@ -181,6 +187,6 @@ export class NetworkPool {
   async close(): Promise<void> {
     const workers = this.#workers;
     this.#workers = null;
-    if (workers) await Promise.all(workers.map((w) => w.terminate()));
+    if (workers) await Promise.all(workers.map((w) => w.close()));
   }
 }

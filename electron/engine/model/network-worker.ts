@@ -17,6 +17,13 @@ export type WorkerRequest =
   | { id: number; kind: 'encode'; segment: Uint8Array; tableBits: number }
   | { id: number; kind: 'decode'; lanes: { coded: Uint8Array; rawSize: number }[]; tableBits: number };
 
+/**
+ * Control messages, handled as soon as they arrive (between ORT calls): 'cancel' stops the running and queued
+ * requests, which then reply 'cancelled'; 'close' releases the session and ends the thread. Terminating a thread
+ * while onnxruntime-node holds a session in it can abort the whole process, so the pool never does that.
+ */
+export type WorkerControl = { kind: 'cancel' } | { kind: 'close' };
+
 export type WorkerReply =
   | { id: number; kind: 'encoded'; coded: Uint8Array }
   | { id: number; kind: 'decoded'; outputs: Uint8Array[] }
@@ -29,15 +36,33 @@ if (port) {
   const sessionReady = NetworkSession.open(new BundledModel(init.manifest, init.dir), { intraOpNumThreads: init.threads });
   // Requests are handled one at a time, in order: the session is synchronous anyway.
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (request: WorkerRequest) => {
+  let cancel = new AbortController();
+  port.on('message', (message: WorkerRequest | WorkerControl) => {
+    if (message.kind === 'cancel') {
+      cancel.abort();
+      // Requests posted after the cancel run normally.
+      queue = queue.then(() => {
+        cancel = new AbortController();
+      });
+      return;
+    }
+    if (message.kind === 'close') {
+      queue = queue.then(async () => {
+        await (await sessionReady.catch(() => null))?.close();
+        port.close();
+      });
+      return;
+    }
+    const request = message;
     queue = queue.then(async () => {
       try {
+        const signal = cancel.signal;
         const session = await sessionReady;
         if (request.kind === 'encode') {
-          const coded = await encodeSegment(session, frequencies, request.segment, { tableBits: request.tableBits });
+          const coded = await encodeSegment(session, frequencies, request.segment, { tableBits: request.tableBits, signal });
           port.postMessage({ id: request.id, kind: 'encoded', coded } satisfies WorkerReply, [coded.buffer as ArrayBuffer]);
         } else {
-          const outputs = await decodeLanes(session, frequencies, request.lanes, { tableBits: request.tableBits });
+          const outputs = await decodeLanes(session, frequencies, request.lanes, { tableBits: request.tableBits, signal });
           port.postMessage(
             { id: request.id, kind: 'decoded', outputs } satisfies WorkerReply,
             outputs.map((o) => o.buffer as ArrayBuffer),
