@@ -28,7 +28,9 @@ export const PRESETS: Record<Preset, PresetSettings> = {
     chunkBytes: 1 * MiB,
     brotliQuality: 11,
     brotliWindowBits: 24,
-    neuralSegmentBytes: 32 * KiB,
+    // Measured with the early model (docs/BENCHMARK.md): lcet10.txt 2.38 bits/byte at 32 KiB, 2.05 at 128 KiB,
+    // 1.75 as one segment. 128 KiB still gives a 400 KB file 4 lanes to decode side by side.
+    neuralSegmentBytes: 128 * KiB,
   },
   // One segment per chunk: the best ratio, decoded one byte per ORT call (slow).
   maximum: { codecs: ['neural', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
