@@ -34,7 +34,9 @@ export const DEFAULT_TABLE_BITS = 22;
 const HISTORY_BITS = 22;
 
 /** Count caps of the hashed contexts, in the order of contextHashes() below. */
-const CONTEXT_LIMITS = [1023, 1023, 255, 255, 255, 255, 255, 255, 255, 255];
+// Count caps (slowest adaptation rate 1/(limit + 1.5)) of the hashed contexts, in the order of setContexts():
+// orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
+const CONTEXT_LIMITS = [1023, 1023, 30, 30, 30, 30, 30, 30, 30, 30];
 const N_CONTEXTS = CONTEXT_LIMITS.length;
 // Mixer input layout.
 const IN_CONTEXTS = 0;
@@ -63,9 +65,9 @@ export class BytePredictor {
 
   // Weight vectors chosen by: the partial byte and the match model's predicted bit; order 1 or, with a network,
   // the network's confidence and the bit position. (A third selector gained 0.1% and cost a third of the mixing.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256, 6, 2);
+  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256, 120, 24, 4);
   private readonly networkApm = new Apm(1 << 16, 7);
-  private readonly apmOrder1 = new Apm(1 << 16, 7);
+  private readonly apmOrder1 = new Apm(1 << 16, 6);
   
 
   /** The partial byte with a leading 1 (1..255), and how many of its bits are known. */

@@ -9,6 +9,7 @@ import { squash as importedSquash } from './logistic.ts';
 const squash = importedSquash;
 
 const MAX_WEIGHT = (1 << 19) - 1;
+const RATE_HALF_LIFE = 1 << 17;
 
 function clampStretch(d: number): number {
   return d > 2047 ? 2047 : d < -2047 ? -2047 : d;
@@ -30,14 +31,18 @@ export class Mixer {
   private readonly finalWeights: Int32Array;
   private finalBase = 0;
   private pr = 2048;
-  private readonly rate: number;
+  /** Learning rate of layer 1: starts at maxRate for fast early learning, decays toward minRate. */
+  private rate: number;
+  private readonly minRate: number;
+  private readonly maxRate: number;
+  private updates = 0;
   private readonly finalRate: number;
 
   /**
    * n inputs; setsPerSelector[k] is how many weight vectors selector k chooses from; finalSets likewise for
-   * layer 2. Rates scale the learning steps.
+   * layer 2. Rates scale the learning steps (layer 1 decays from maxRate to minRate).
    */
-  constructor(n: number, setsPerSelector: readonly number[], finalSets: number, rate: number, finalRate: number) {
+  constructor(n: number, setsPerSelector: readonly number[], finalSets: number, maxRate: number, minRate: number, finalRate: number) {
     this.n = n;
     this.inputs = new Int32Array(n);
     this.selectors = setsPerSelector.length;
@@ -52,7 +57,9 @@ export class Mixer {
     this.hidden = new Int32Array(this.selectors);
     this.hiddenP = new Int32Array(this.selectors);
     this.finalWeights = new Int32Array(finalSets * this.selectors).fill(((1 << 16) / this.selectors) | 0);
-    this.rate = rate;
+    this.rate = maxRate;
+    this.maxRate = maxRate;
+    this.minRate = minRate;
     this.finalRate = finalRate;
   }
 
@@ -85,6 +92,10 @@ export class Mixer {
   }
 
   update(bit: number): void {
+    if ((++this.updates & 1023) === 0) {
+      // Halfway between the two rates after RATE_HALF_LIFE bits.
+      this.rate = this.minRate + Math.floor(((this.maxRate - this.minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + this.updates));
+    }
     const x = this.inputs;
     const n = this.n;
     const w = this.weights;
