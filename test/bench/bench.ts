@@ -136,6 +136,7 @@ try {
   say();
   say(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${machine()}.`);
   say(`Model: ${modelLine()}. Load average at start: ${loadStart.toFixed(2)} (the machine is shared; timings vary with it).`);
+  say('Tools: xz, zstd, brotli, bzip2, 7zz (7-Zip) and GNU time (`/usr/bin/time`, Debian package `time`) for CPU time and peak RSS.');
   say();
 
   // --- compression ratio ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 import type { ModelRef } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { FrequencyTable } from '../model/frequencies.ts';
-import { ModelRegistry, missingModelError, type BundledModel } from '../model/manifest.ts';
+import { ModelRegistry, type BundledModel } from '../model/manifest.ts';
 import { decodeLanes, encodeSegment, type DecodeLane } from '../model/network-coding.ts';
 import { NetworkPool } from '../model/network-pool.ts';
 import { NetworkSession } from '../model/network-session.ts';
@@ -39,7 +39,7 @@ export interface NeuralCodecOptions {
   workers?: number;
 }
 
-export const DEFAULT_SEGMENT_BYTES = 32 * 1024;
+export const DEFAULT_SEGMENT_BYTES = 128 * 1024;
 const DEFAULT_MAX_LANES = 24;
 
 /** Predictor table size for a segment length: enough slots for its contexts, no more (memory per lane). */
@@ -95,6 +95,7 @@ function damaged(why: string): OctozipError {
 
 export interface ParsedPayload {
   tableBits: number;
+  /** One lane per segment. */
   lanes: DecodeLane[];
 }
 
@@ -153,7 +154,7 @@ export function parsePayload(model: BundledModel, payload: Uint8Array, rawSize: 
   const lanes: DecodeLane[] = [];
   let pos = r.pos;
   for (const s of sizes) {
-    lanes.push({ coded: payload.subarray(pos, pos + s.codedSize), rawSize: s.rawSize });
+    lanes.push({ coded: payload.subarray(pos, pos + s.codedSize), rawSize: s.rawSize, tableBits });
     pos += s.codedSize;
   }
   return { tableBits, lanes };
@@ -196,28 +197,34 @@ export class NeuralCodec implements Codec {
 
   async encodeBatch(chunks: readonly Uint8Array[], signal?: AbortSignal): Promise<EncodedChunk[]> {
     throwIfAborted(signal);
-    const results: EncodedChunk[] = [];
-    for (const chunk of chunks) {
+    // Every segment of every chunk goes to the coder at once, so all workers stay busy even when each chunk is
+    // a single segment.
+    const plans = chunks.map((chunk) => {
       const lengths = segmentLengths(chunk.length, this.#segmentBytes);
       // Sized for this chunk's segments, not the preset's: a small file needs (and zeroes) a small table.
-      const tableBits = tableBitsFor(lengths[0] ?? 0);
-      const segments: { rawSize: number; coded: Uint8Array }[] = [];
+      return { chunk, lengths, tableBits: tableBitsFor(lengths[0] ?? 0) };
+    });
+    const segments: { bytes: Uint8Array; tableBits: number }[] = [];
+    for (const { chunk, lengths, tableBits } of plans) {
       let start = 0;
-      // Two segments at a time: while one waits for ORT, the other codes.
-      const pieces = lengths.map((len) => {
-        const s = start;
+      for (const len of lengths) {
+        segments.push({ bytes: chunk.subarray(start, start + len), tableBits });
         start += len;
-        return chunk.subarray(s, s + len);
-      });
-      const coder = this.#coder;
-      const coded =
-        'pool' in coder
-          ? await coder.pool.encodeSegments(pieces, tableBits, signal)
-          : await mapSequentially(pieces, (segment) => encodeSegment(coder.session, this.#frequencies, segment, { tableBits, signal }));
-      lengths.forEach((rawSize, i) => segments.push({ rawSize, coded: coded[i]! }));
-      results.push({ payload: buildPayload(this.#model, tableBits, segments) });
+      }
     }
-    return results;
+    const coder = this.#coder;
+    const coded =
+      'pool' in coder
+        ? await coder.pool.encodeSegments(segments, signal)
+        : await mapSequentially(segments, (s) => encodeSegment(coder.session, this.#frequencies, s.bytes, { tableBits: s.tableBits, signal }));
+    let next = 0;
+    return plans.map(({ lengths, tableBits }) => ({
+      payload: buildPayload(
+        this.#model,
+        tableBits,
+        lengths.map((rawSize) => ({ rawSize, coded: coded[next++]! })),
+      ),
+    }));
   }
 
   async decodeBatch(
@@ -226,35 +233,29 @@ export class NeuralCodec implements Codec {
   ): Promise<Uint8Array[]> {
     throwIfAborted(signal);
     const parsed = chunks.map((c) => parsePayload(this.#model, c.payload, c.rawSize));
-    // All segments of all chunks become lanes; lanes that share a table size step together.
-    const lanes: { chunk: number; tableBits: number; lane: DecodeLane }[] = [];
-    parsed.forEach((p, chunk) => p.lanes.forEach((lane) => lanes.push({ chunk, tableBits: p.tableBits, lane })));
-    const pieces: Uint8Array[][] = parsed.map(() => []);
-    const byTableBits = new Map<number, number[]>();
-    lanes.forEach((l, i) => {
-      if (!byTableBits.has(l.tableBits)) byTableBits.set(l.tableBits, []);
-      byTableBits.get(l.tableBits)!.push(i);
-    });
+    // All segments of all chunks become lanes, stepped together in waves of at most maxLanes; longest first, so
+    // that the lanes of a wave end at about the same step.
+    const lanes = parsed.flatMap((p) => p.lanes);
+    const order = lanes.map((_, i) => i).sort((a, b) => lanes[b]!.rawSize - lanes[a]!.rawSize || a - b);
     const decoded: Uint8Array[] = new Array(lanes.length);
-    for (const [tableBits, members] of byTableBits) {
-      for (let i = 0; i < members.length; i += this.#maxLanes) {
-        const wave = members.slice(i, i + this.#maxLanes);
-        const waveLanes = wave.map((m) => lanes[m]!.lane);
-        const coder = this.#coder;
-        const out =
-          'pool' in coder
-            ? await coder.pool.decodeLanes(waveLanes, tableBits, signal)
-            : await decodeLanes(coder.session, this.#frequencies, waveLanes, { tableBits, signal });
-        wave.forEach((m, j) => (decoded[m] = out[j]!));
-      }
+    const coder = this.#coder;
+    for (let i = 0; i < order.length; i += this.#maxLanes) {
+      const wave = order.slice(i, i + this.#maxLanes);
+      const waveLanes = wave.map((l) => lanes[l]!);
+      const out =
+        'pool' in coder
+          ? await coder.pool.decodeLanes(waveLanes, signal)
+          : await decodeLanes(coder.session, this.#frequencies, waveLanes, { signal });
+      wave.forEach((l, j) => (decoded[l] = out[j]!));
     }
-    lanes.forEach((l, i) => pieces[l.chunk]!.push(decoded[i]!));
-    return pieces.map((segments, i) => {
+    let next = 0;
+    return parsed.map((p, i) => {
       const out = new Uint8Array(chunks[i]!.rawSize);
       let pos = 0;
-      for (const s of segments) {
-        out.set(s, pos);
-        pos += s.length;
+      for (let s = 0; s < p.lanes.length; s++) {
+        const piece = decoded[next++]!;
+        out.set(piece, pos);
+        pos += piece.length;
       }
       return out;
     });
@@ -297,5 +298,3 @@ export function modelFromParams(params: Readonly<Record<string, unknown>> | unde
   if (typeof sha256 !== 'string') return undefined;
   return { name: typeof name === 'string' ? name : 'unnamed model', sha256 };
 }
-
-export { missingModelError };

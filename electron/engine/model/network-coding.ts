@@ -16,18 +16,17 @@ export interface ContextScorer {
   score(contexts: BigInt64Array, rows: number): Promise<Int32Array>;
 }
 
-export interface SegmentCodingOptions {
-  /** log2 of each predictor's hashed-context table (see BytePredictorOptions.tableBits). */
+export interface EncodeOptions {
+  /** log2 of the predictor's hashed-context table (see BytePredictorOptions.tableBits). */
   tableBits: number;
+  /** Rows per ORT call when encoding: big enough that each call does real work. */
+  rowsPerCall?: number;
   signal?: AbortSignal;
 }
 
-export interface EncodeOptions extends SegmentCodingOptions {
-  /** Rows per ORT call when encoding: big enough that each call does real work. */
-  rowsPerCall?: number;
+export interface DecodeOptions {
+  signal?: AbortSignal;
 }
-
-export type DecodeOptions = SegmentCodingOptions;
 
 const DEFAULT_ROWS_PER_CALL = 4096;
 
@@ -69,6 +68,8 @@ export async function encodeSegment(
 export interface DecodeLane {
   coded: Uint8Array;
   rawSize: number;
+  /** The tableBits the segment was encoded with. */
+  tableBits: number;
 }
 
 /**
@@ -84,7 +85,7 @@ export async function decodeLanes(
   const outputs = lanes.map((lane) => new Uint8Array(lane.rawSize));
   const members = lanes.map((_, i) => i);
   const k = scorer.context;
-  const predictors = members.map(() => new BytePredictor({ tableBits: options.tableBits }));
+  const predictors = members.map((lane) => new BytePredictor({ tableBits: lanes[lane]!.tableBits }));
   const decoders = members.map((lane) => new BinaryDecoder(lanes[lane]!.coded));
   const { int64, words } = NetworkSession.allocateContexts(Math.max(1, members.length), k);
   const freq = new Int32Array(256);

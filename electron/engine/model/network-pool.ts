@@ -136,7 +136,7 @@ export class NetworkPool {
   }
 
   /** Encodes segments, each on whichever worker is free next. */
-  encodeSegments(segments: readonly Uint8Array[], tableBits: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+  encodeSegments(segments: readonly { bytes: Uint8Array; tableBits: number }[], signal?: AbortSignal): Promise<Uint8Array[]> {
     return this.#abortable(signal, async (workers) => {
       const results: Uint8Array[] = new Array(segments.length);
       let next = 0;
@@ -147,7 +147,8 @@ export class NetworkPool {
             const i = next++;
             // A copy of just this segment, which we can transfer: posting a subarray would clone its whole
             // underlying buffer. (new Uint8Array copies; Buffer#slice would return a view of the caller's memory.)
-            const segment = new Uint8Array(segments[i]!);
+            const segment = new Uint8Array(segments[i]!.bytes);
+            const tableBits = segments[i]!.tableBits;
             const reply = unwrap(await worker.request({ kind: 'encode', segment, tableBits }, [segment.buffer]));
             results[i] = (reply as { coded: Uint8Array }).coded;
           }
@@ -158,7 +159,7 @@ export class NetworkPool {
   }
 
   /** Decodes lanes: split into one group per worker (balanced by length), each group stepping in lockstep. */
-  decodeLanes(lanes: readonly DecodeLane[], tableBits: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+  decodeLanes(lanes: readonly DecodeLane[], signal?: AbortSignal): Promise<Uint8Array[]> {
     return this.#abortable(signal, async (workers) => {
       const groups: number[][] = workers.map(() => []);
       const load = workers.map(() => 0);
@@ -173,9 +174,9 @@ export class NetworkPool {
       await Promise.all(
         groups.map(async (group, g) => {
           if (group.length === 0) return;
-          const groupLanes = group.map((i) => ({ coded: new Uint8Array(lanes[i]!.coded), rawSize: lanes[i]!.rawSize }));
+          const groupLanes = group.map((i) => ({ ...lanes[i]!, coded: new Uint8Array(lanes[i]!.coded) }));
           const reply = unwrap(
-            await workers[g]!.request({ kind: 'decode', lanes: groupLanes, tableBits }, groupLanes.map((l) => l.coded.buffer)),
+            await workers[g]!.request({ kind: 'decode', lanes: groupLanes }, groupLanes.map((l) => l.coded.buffer as ArrayBuffer)),
           );
           (reply as { outputs: Uint8Array[] }).outputs.forEach((out, j) => (results[group[j]!] = out));
         }),

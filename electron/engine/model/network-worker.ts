@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { OctozipError } from '../errors.ts';
 import { FrequencyTable } from './frequencies.ts';
 import { BundledModel, type ModelManifest } from './manifest.ts';
-import { decodeLanes, encodeSegment } from './network-coding.ts';
+import { decodeLanes, encodeSegment, type DecodeLane } from './network-coding.ts';
 import { NetworkSession } from './network-session.ts';
 
 export interface WorkerInit {
@@ -15,7 +15,7 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { id: number; kind: 'encode'; segment: Uint8Array; tableBits: number }
-  | { id: number; kind: 'decode'; lanes: { coded: Uint8Array; rawSize: number }[]; tableBits: number };
+  | { id: number; kind: 'decode'; lanes: DecodeLane[] };
 
 /**
  * Control messages, handled as soon as they arrive (between ORT calls): 'cancel' stops the running and queued
@@ -62,7 +62,7 @@ if (port) {
           const coded = await encodeSegment(session, frequencies, request.segment, { tableBits: request.tableBits, signal });
           port.postMessage({ id: request.id, kind: 'encoded', coded } satisfies WorkerReply, [coded.buffer as ArrayBuffer]);
         } else {
-          const outputs = await decodeLanes(session, frequencies, request.lanes, { tableBits: request.tableBits, signal });
+          const outputs = await decodeLanes(session, frequencies, request.lanes, { signal });
           port.postMessage(
             { id: request.id, kind: 'decoded', outputs } satisfies WorkerReply,
             outputs.map((o) => o.buffer as ArrayBuffer),
