@@ -63,12 +63,13 @@ export class BytePredictor {
   private readonly network = new NetworkTree();
   private readonly order0 = new Int32Array(256).fill(COUNTER_INIT);
 
-  // Weight vectors chosen by: the partial byte and the match model's predicted bit; order 1 or, with a network,
-  // the network's confidence and the bit position. (A third selector gained 0.1% and cost a third of the mixing.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256, 120, 24, 4);
+  // Layer-1 weight vectors chosen by the partial byte with the match model's predicted bit, and by order 1;
+  // the final layer's by the partial byte or, with a network, by the network's confidence and the bit position.
+  // (A third layer-1 selector gained 0.1% and cost a third of the mixing; selecting by the network's confidence
+  // in layer 1 instead of order 1 lost 8% on kennedy.xls with a network that knows nothing of spreadsheets.)
+  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256 + 17 * 8, 120, 24, 4);
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
-  
 
   /** The partial byte with a leading 1 (1..255), and how many of its bits are known. */
   private c0 = 1;
@@ -127,8 +128,8 @@ export class BytePredictor {
     x[IN_BIAS] = 256;
     const m = this.mixer;
     m.select(0, this.match.expectedBit * 256 + c0);
-    m.select(1, networkConfidence === 0 ? c1 : 256 + (networkConfidence - 1) * 8 + bitIndex);
-    const pMix = m.mix(c0);
+    m.select(1, c1);
+    const pMix = m.mix(networkConfidence === 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);
 
     const a1 = this.apmOrder1.refine(pMix, c0 | (c1 << 8));
     let p = (pMix + 3 * a1 + 2) >> 2;
