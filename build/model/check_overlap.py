@@ -41,6 +41,7 @@ EXCLUSION_METHOD = (
     "grammar.lsp, xargs.1, kennedy.xls, ptt5, sum) was dropped; then the written streams were re-checked whole "
     "and the pipeline fails on any match"
 )
+BOUNDARY_BYTES = 2048  # bytes each side of a seam between pieces that the seam check looks at
 HELD_OUT_BYTES = 1 << 20  # per held-out set: enough for a stable bpb, small enough to evaluate in seconds
 HELD_OUT_SETS = ("docs", "code", "prose")
 
@@ -202,6 +203,8 @@ def main() -> int:
     ap.add_argument("--work", default=os.path.join(REPO, "build/model/work"))
     ap.add_argument("--corpus", default=os.path.join(os.path.dirname(REPO), "shared/corpus"))
     ap.add_argument("--verify-only", action="store_true")
+    ap.add_argument("--reuse-drops", help="a dropped.tsv from an earlier run over the SAME work/raw: take its "
+                    "per-piece verdicts instead of recomputing them (seams and the final check still run)")
     args = ap.parse_args()
     fp = Fingerprints(args.corpus)
     print(f"benchmark fingerprints: {len(fp.files)} files, {len(fp.shingles)} shingles, {len(fp.windows)} windows")
@@ -218,23 +221,36 @@ def main() -> int:
     dropped = collections.Counter()
     kept = collections.Counter()
     heldout_sources: set[str] = set()
+    previous = None
+    if args.reuse_drops:
+        previous = {}
+        for line in open(args.reuse_drops).read().splitlines()[1:]:
+            source, offset, _, reason = line.split("\t")
+            if not reason.startswith("across a piece boundary"):
+                previous[(source, int(offset))] = reason
     with open(os.path.join(data_dir, "dropped.tsv"), "w") as log:
         log.write("source\toffset\tlength\treason\n")
         for doc in docs:
             piece = raw[doc["offset"] : doc["offset"] + doc["length"]]
-            why = fp.reason(piece)
+            key = (doc["source"], doc["offset"])
+            why = previous.get(key) if previous is not None else fp.reason(piece)
+            group = doc["group"]
+            split = "heldout" if doc["source"] in heldout_sources and group != "prose" else split_of(doc, taken)
+            name = f"heldout_{group}" if split == "heldout" else f"train_{group}"
+            if not why and streams[name]:
+                # Pieces are checked alone, so a quotation cut by a piece boundary (or joined by dropping the
+                # piece between) is only visible across the seam: check the seam as it will be written.
+                seam = bytes(streams[name][-BOUNDARY_BYTES:]) + piece[:BOUNDARY_BYTES]
+                seam_why = fp.reason(seam)
+                if seam_why:
+                    why = f"across a piece boundary: {seam_why}"
             if why:
                 dropped[doc["group"]] += len(piece)
                 log.write(f"{doc['source']}\t{doc['offset']}\t{len(piece)}\t{why}\n")
                 continue
-            group = doc["group"]
-            split = "heldout" if doc["source"] in heldout_sources and group != "prose" else split_of(doc, taken)
             if split == "heldout":
                 heldout_sources.add(doc["source"])
                 taken[group] += len(piece)
-                name = f"heldout_{group}"
-            else:
-                name = f"train_{group}"
             # A held-out prose piece is its own chunk; otherwise pad only where a file starts.
             if doc["first"] or split == "heldout" and group == "prose":
                 starts[name].append(len(streams[name]))
