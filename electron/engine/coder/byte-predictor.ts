@@ -36,7 +36,7 @@ const HISTORY_BITS = 22;
 /** Count caps of the hashed contexts, in the order of contextHashes() below. */
 // Count caps (slowest adaptation rate 1/(limit + 1.5)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
-const CONTEXT_LIMITS = [1023, 1023, 30, 30, 30, 30, 30, 30, 30, 30];
+const CONTEXT_LIMITS = [1023, 1023, 30, 30, 30, 30, 30, 30, 30, 30, 30];
 const N_CONTEXTS = CONTEXT_LIMITS.length;
 // Mixer input layout.
 const IN_CONTEXTS = 0;
@@ -196,16 +196,18 @@ export class BytePredictor {
     t.setContext(4, hash2(hash2(6, c4), this.c8 & 0xffff));
     t.setContext(5, hash2(7, this.wordHash));
     t.setContext(6, hash2(hash2(8, this.wordHash), this.previousWordHash));
-    const rlen = this.record.length;
+    const rlen = this.record.usefulLength();
     if (rlen > 0) {
       const above = h.back(rlen);
       t.setContext(7, hash2(hash2(11, above), (h.back(rlen - 1) << 8) | h.back(rlen + 1)));
       t.setContext(8, hash2(hash2(12, above), (c4 & 0xff) | (rlen << 8)));
       t.setContext(9, hash2(hash2(13, above), this.record.column()));
+      t.setContext(10, hash2(hash2(14, above), (h.back(2 * rlen) << 8) | (c4 & 0xff)));
     } else {
       t.setContext(7, 0);
       t.setContext(8, 0);
-      t.setContext(9, 0);
+      t.setContext(9, this.record.length > 0 ? hash2(hash2(15, this.record.column()), c4 & 0xff) : 0);
+      t.setContext(10, 0);
     }
     t.selectBuckets(0);
   }

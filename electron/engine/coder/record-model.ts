@@ -6,6 +6,7 @@ import type { History } from './history.ts';
 /** How many equal consecutive distances a byte value needs before its distance is believed. */
 const CONFIRMATIONS = 3;
 const MAX_RECORD = 1 << 16;
+const HIT_THRESHOLD = 1 << 14;
 
 export class RecordModel {
   private readonly history: History;
@@ -16,6 +17,11 @@ export class RecordModel {
   length = 0;
   /** Position at which the current record length was adopted (columns count from there). */
   private origin = 0;
+  /**
+   * How often the byte one record back equalled the byte that came, as a moving average of 2^16: text has
+   * chance regularities that look like short records, and its "byte above" is no better than a random byte.
+   */
+  private aboveHits = 0;
 
   constructor(history: History) {
     this.history = history;
@@ -25,6 +31,10 @@ export class RecordModel {
   byteDone(): void {
     const pos = this.history.length - 1;
     const c = this.history.back(1);
+    if (this.length > 0) {
+      const hit = this.history.back(this.length + 1) === c ? 1 << 16 : 0;
+      this.aboveHits += (hit - this.aboveHits) >> 7;
+    }
     const d = pos - this.lastPos[c];
     this.lastPos[c] = pos;
     if (d === this.lastDistance[c]) {
@@ -38,6 +48,11 @@ export class RecordModel {
       this.lastDistance[c] = d;
       this.repeats[c] = 0;
     }
+  }
+
+  /** The record length when the byte above has been a useful predictor lately (over 1 in 4), else 0. */
+  usefulLength(): number {
+    return this.aboveHits > HIT_THRESHOLD ? this.length : 0;
   }
 
   /** Column of the next byte within the current record (0 when no record length is known). */
