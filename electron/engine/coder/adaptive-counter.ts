@@ -1,13 +1,13 @@
 // Adaptive probability counters packed in one int32: the high 16 bits hold P(1) of 65536, the low 16 bits
-// how often the counter was updated (capped by the caller's limit). The step is 1/(n + 1.5): the first
+// how often the counter was updated (capped by the caller's limit). The step is 1/(n + 1.25): the first
 // observations move the counter fast (a new context learns in one or two bits), later ones average, and the
 // cap keeps it able to follow drifting statistics.
 
 export const COUNTER_INIT = (32768 << 16) | 0;
 
-/** RATE[n] = 2^14 / (n + 1.5), the update step for a counter seen n times. */
+/** RATE[n] = 2^14 / (n + 1.25), the update step for a counter seen n times (1.25: measured best of 1.05..2). */
 const RATE = new Int32Array(1024);
-for (let n = 0; n < 1024; n++) RATE[n] = ((2 << 14) / (2 * n + 3)) | 0;
+for (let n = 0; n < 1024; n++) RATE[n] = Math.floor((1 << 16) / (4 * n + 5));
 
 /** The counter after observing bit; limit (< 1024) caps the count and so sets the slowest rate. */
 export function updateCounter(v: number, bit: number, limit: number): number {
