@@ -67,7 +67,7 @@ export class BytePredictor {
   // the final layer's by the partial byte or, with a network, by the network's confidence and the bit position.
   // (A third layer-1 selector gained 0.1% and cost a third of the mixing; selecting by the network's confidence
   // in layer 1 instead of order 1 lost 8% on kennedy.xls with a network that knows nothing of spreadsheets.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256 + 17 * 8, 120, 24, 4);
+  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256 + 17 * 8, 120, 16, 4);
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
 

@@ -52,7 +52,7 @@ export class Mixer {
       this.offset[k] = total;
       total += sets * n;
     });
-    this.weights = new Int32Array(total).fill((1 << 16) / 4);
+    this.weights = new Int32Array(total).fill((1 << 16) / 8);
     this.base = new Int32Array(this.selectors);
     this.hidden = new Int32Array(this.selectors);
     this.hiddenP = new Int32Array(this.selectors);
