@@ -185,8 +185,11 @@ describe('hostile archives crafted through SQL', () => {
       const db = new Database(craftPath);
       db.pragma('journal_mode = OFF');
       db.pragma('foreign_keys = OFF');
-      hostile.craft(db, ctx);
-      recomputeEntryChecksums(db);
+      db.pragma('synchronous = OFF');
+      db.transaction(() => {
+        hostile.craft(db, ctx);
+        recomputeEntryChecksums(db);
+      })();
       db.close();
       bytes = fs.readFileSync(craftPath);
       fs.rmSync(craftPath);

@@ -86,6 +86,7 @@ function addRawEntry(
 function dropUnique(db: Database.Database, table: string): void {
   const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as { sql: string };
   const relaxed = sql
+    .replace(/--[^\n]*/g, '')
     .replace(/,\s*UNIQUE\s*\([^)]*\)/gi, '')
     .replace(/\bUNIQUE\b/gi, '')
     .replace(/CHECK\s*\((?:[^()]|\([^()]*\))*\)/gi, '')
