@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=/usr/bin/python3
-SECONDS_BUDGET="${1:-3900}"
+SECONDS_BUDGET="${1:-2900}"
 RUN=build/model/checkpoints/main
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
