@@ -19,8 +19,11 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = Object.freeze({
 /** Output below this size is never refused for its ratio alone. */
 export const RATIO_FLOOR_BYTES = 1 * GiB;
 
-/** Largest raw size a single chunk may declare; bounds the memory one decode can ask for. */
-export const MAX_CHUNK_RAW_BYTES = 64 * 1024 * 1024;
+/**
+ * A single chunk may expand at most this much (4 MiB of zeros is 14 bytes of brotli, ~300,000:1). Not a user
+ * setting: it only stops one chunk claiming terabytes; maxRatio bounds whole extractions.
+ */
+export const MAX_CHUNK_RATIO = 1_000_000;
 
 export type LimitName = keyof ExtractLimits;
 
@@ -80,6 +83,11 @@ export class ExtractBudget {
   checkDeclared(entries: number, rawBytes: number, packedBytes: number): void {
     this.#checkEntries(entries);
     this.#checkBytes(rawBytes, 'would write');
+    this.#checkRatio(rawBytes, packedBytes);
+  }
+
+  /** The ratio check alone (verify: it writes nothing, but must not spin for hours on a bomb). */
+  checkDeclaredRatio(rawBytes: number, packedBytes: number): void {
     this.#checkRatio(rawBytes, packedBytes);
   }
 

@@ -102,10 +102,11 @@ describe('the .octz format', () => {
     expect((err as Error).message).toContain('octo-mlp-v0-missing');
   });
 
-  it('refuses password options until encryption exists, with a sentence', async () => {
-    await expect(
-      createArchive({ archivePath: path.join(root, 'p.octz'), inputs: ['src'], cwd: root, password: 'pw' }),
-    ).rejects.toThrow(/not supported yet/);
+  it('records the encryption in the header when a password is given (test/trust covers the rest)', async () => {
+    const encrypted = path.join(root, 'p.octz');
+    await createArchive({ archivePath: encrypted, inputs: ['src'], cwd: root, preset: 'fast', password: 'pw' });
+    const info = await archiveInfo(encrypted);
+    expect(info).toMatchObject({ encrypted: true, namesEncrypted: false });
   });
 
   it('refuses to replace an archive unless asked', async () => {

@@ -16,6 +16,8 @@ export interface StoredEntry extends EntryRecord {
   id: number;
   /** False when the row no longer matches its meta_crc32: a name, mode, time or link target was damaged. */
   metaIntact: boolean;
+  /** Encrypted archives: the content's SHA-256 from the sealed metadata (the content table holds a keyed fingerprint). */
+  sha256?: string;
 }
 
 export interface ContentRecord {

@@ -41,7 +41,8 @@ CREATE TABLE entry (
   size        INTEGER NOT NULL,      -- raw bytes (files), 0 otherwise
   content_id  INTEGER REFERENCES content(id),  -- files only
   link_target TEXT,                  -- symlinks only
-  meta_crc32  INTEGER NOT NULL       -- CRC-32 of the columns above, see entryMetaChecksum
+  meta_crc32  INTEGER NOT NULL,      -- CRC-32 of the columns above, see entryMetaChecksum
+  sealed      BLOB                   -- encrypted archives: the entry's metadata, AES-256-GCM (docs/FORMAT.md)
 );
 
 CREATE TABLE chunk (

@@ -2,7 +2,10 @@
 import { crc32, entryMetaChecksum } from './checksum.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerToRows, type ArchiveHeader } from './header.ts';
-import { sealPayload } from './payload.ts';
+import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
+import { protectEntry } from '../crypto/entry-protection.ts';
+import { sealHeader } from './header-seal.ts';
+import { sealPayload, storedRawCrc } from './payload.ts';
 import type { EntryRecord, NewChunk } from './records.ts';
 import { APPLICATION_ID, FORMAT_VERSION, PAGE_SIZE, SCHEMA_SQL } from './schema.ts';
 
@@ -13,10 +16,18 @@ export class ArchiveWriter {
   readonly #insertChunk;
   readonly #addPackedSize;
   readonly #insertEntry;
+  readonly #cipher: ArchiveCipher | null;
+  /**
+   * Encrypted archives: entries wait here until finish, when every content's SHA-256 is known and goes into its
+   * sealed metadata; so no plaintext name is ever written to the file, not even transiently.
+   */
+  readonly #pendingEntries: EntryRecord[] = [];
+  readonly #shaByContent = new Map<number, string>();
   #closed = false;
 
-  private constructor(db: SqliteDatabase) {
+  private constructor(db: SqliteDatabase, cipher: ArchiveCipher | null) {
     this.#db = db;
+    this.#cipher = cipher;
     this.#insertContent = db.prepare(
       'INSERT INTO content (sha256, size, chunk_count, packed_size) VALUES (?, ?, 0, 0)',
     );
@@ -27,12 +38,12 @@ export class ArchiveWriter {
     );
     this.#addPackedSize = db.prepare('UPDATE content SET packed_size = packed_size + ? WHERE id = ?');
     this.#insertEntry = db.prepare(
-      'INSERT INTO entry (path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO entry (path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
-  /** Creates the database at `path`, which must not exist. */
-  static create(path: string): ArchiveWriter {
+  /** Creates the database at `path`, which must not exist; with a cipher, everything is sealed as it is written. */
+  static create(path: string, cipher: ArchiveCipher | null = null): ArchiveWriter {
     const db = openDatabase(path, { create: true });
     // The file is a temp file that is deleted on any failure, so the journal stays in memory (it only holds
     // pages that existed before the transaction: nearly none in a new file; better-sqlite3's defensive mode
@@ -44,7 +55,7 @@ export class ArchiveWriter {
     db.pragma(`user_version = ${FORMAT_VERSION}`);
     db.exec(SCHEMA_SQL);
     db.exec('BEGIN');
-    return new ArchiveWriter(db);
+    return new ArchiveWriter(db, cipher);
   }
 
   writeHeader(header: ArchiveHeader): void {
@@ -58,19 +69,22 @@ export class ArchiveWriter {
   }
 
   finishContent(contentId: number, sha256: string, chunkCount: number): void {
-    this.#finishContent.run(sha256, chunkCount, contentId);
+    // Encrypted: a keyed fingerprint, so nobody can test the archive for a known file by its public hash.
+    this.#finishContent.run(this.#cipher ? this.#cipher.fingerprint(sha256) : sha256, chunkCount, contentId);
+    if (this.#cipher) this.#shaByContent.set(contentId, sha256);
   }
 
   /** Stores one chunk; returns the stored payload size. */
   addChunk(chunk: NewChunk): number {
-    const stored = sealPayload(chunk.payload, { contentId: chunk.contentId, seq: chunk.seq });
+    const identity = { contentId: chunk.contentId, seq: chunk.seq, codec: chunk.codec, rawSize: chunk.rawSize };
+    const stored = sealPayload(chunk.payload, identity, this.#cipher);
     this.#insertChunk.run(
       chunk.contentId,
       chunk.seq,
       chunk.rawOffset,
       chunk.rawSize,
       chunk.codec,
-      chunk.rawCrc32,
+      storedRawCrc(chunk.rawCrc32, identity, stored, this.#cipher),
       crc32(stored),
       stored,
     );
@@ -80,12 +94,33 @@ export class ArchiveWriter {
 
   /** The one place entry metadata is written (name encryption hooks in here). */
   addEntry(entry: EntryRecord): void {
+    if (this.#cipher) {
+      this.#pendingEntries.push(entry);
+      return;
+    }
     const row = [entry.path, entry.type, entry.mode, Math.trunc(entry.mtimeMs), entry.size, entry.contentId, entry.linkTarget] as const;
-    this.#insertEntry.run(...row, entryMetaChecksum(row));
+    this.#insertEntry.run(...row, entryMetaChecksum(row), null);
+  }
+
+  /** Encrypted archives: writes the waiting entries, sealed, with ids 1..n, then the header MAC over it all. */
+  #writeSealedEntries(cipher: ArchiveCipher): void {
+    const insert = this.#db.prepare(
+      'INSERT INTO entry (id, path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#pendingEntries.forEach((entry, i) => {
+      const id = i + 1;
+      const sha = entry.contentId === null ? undefined : this.#shaByContent.get(entry.contentId);
+      const { columns: c, sealed } = protectEntry(cipher, id, entry, sha);
+      const row = [c.path, c.type, c.mode, Math.trunc(c.mtimeMs), c.size, c.contentId, c.linkTarget] as const;
+      insert.run(id, ...row, entryMetaChecksum(row), sealed);
+    });
+    this.#pendingEntries.length = 0;
+    sealHeader(this.#db, cipher);
   }
 
   /** Commits and closes. `vacuum` repacks the file (drops slack in b-tree pages) at the cost of a rewrite. */
   finish(options: { vacuum: boolean }): void {
+    if (this.#cipher) this.#writeSealedEntries(this.#cipher);
     this.#db.exec('COMMIT');
     if (options.vacuum) this.#db.exec('VACUUM');
     this.close();

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { CodecId, CreateOptions, CreateSummary, ModelRef } from '../api.ts';
 import type { Codec } from '../codecs/codec.ts';
 import { isCodecAvailable, loadCodec } from '../codecs/registry.ts';
+import { ArchiveCipher } from '../crypto/archive-cipher.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import { FORMAT_VERSION } from '../format/schema.ts';
@@ -88,8 +89,8 @@ export async function createArchive(options: CreateOptions): Promise<CreateSumma
 export async function createArchiveWithSettings(options: CreateOptions, settings: PresetSettings): Promise<CreateSummary> {
   const started = performance.now();
   const { signal } = options;
-  if (options.password !== undefined) {
-    throw new OctozipError('input', 'Password protection is not supported yet in this build; create the archive without a password.');
+  if (options.encryptNames && options.password === undefined) {
+    throw new OctozipError('input', 'Encrypting names needs a password; give one, or leave names visible.');
   }
   const cwd = options.cwd ?? process.cwd();
   const archivePath = path.resolve(cwd, options.archivePath);
@@ -130,11 +131,14 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   progress.packedBytes = 0;
   progress.emit(true);
 
+  // Before any file is written: an unusable password fails here, and the KDF runs once for the whole archive.
+  const cipher =
+    options.password !== undefined ? await ArchiveCipher.create(options.password, { encryptNames: options.encryptNames ?? false }) : null;
   const encoders = await loadEncoders(settings, notes);
   const tempPath = tempPathBeside(archivePath);
   let writer: ArchiveWriter | null = null;
   try {
-    writer = ArchiveWriter.create(tempPath);
+    writer = ArchiveWriter.create(tempPath, cipher);
     const out = writer;
     const rawBytesByCodec: Partial<Record<CodecId, number>> = {};
     const usedCodecs = new Set<CodecId>();
@@ -265,7 +269,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       chunkBytes,
       codecParams,
       models: [...models.values()],
-      encryption: null,
+      encryption: cipher ? { ...cipher.record } : null,
     });
 
     progress.phase = 'finalize';

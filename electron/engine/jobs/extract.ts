@@ -4,31 +4,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConflictPolicy, ExtractLimits, ExtractOptions, ExtractSummary } from '../api.ts';
+import type { ConflictPolicy, ExtractOptions, ExtractSummary } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { destinationPath } from '../format/entry-path.ts';
 import { ArchiveReader } from '../format/reader.ts';
+import { ExtractBudget, MAX_CHUNK_RATIO, resolveExtractLimits } from '../limits.ts';
 import type { ContentRecord, StoredEntry } from '../format/records.ts';
-import { removeQuietly, tempPathBeside } from '../fs/temp-file.ts';
+import { removeQuietly, removeStaleTempFilesIn, tempPathBeside } from '../fs/temp-file.ts';
 import { ChunkDecoder, planContent, type ChunkJob } from './chunk-decoder.ts';
 import { assertEntriesSafe, printable } from './entry-checks.ts';
 import { ProgressTracker } from './progress.ts';
 
-export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
-  maxTotalBytes: Number.MAX_SAFE_INTEGER,
-  maxEntries: 10_000_000,
-  // brotli turns a 4 MiB chunk of zeros into a few hundred bytes; this still stops a chunk claiming terabytes.
-  maxRatio: 1_000_000,
-};
-
-/** Refuses encrypted archives until the encryption layer exists, with a sentence saying so. */
-export function assertReadable(reader: ArchiveReader): void {
-  if (reader.header.encryption !== null) {
-    throw new OctozipError('password-required', 'This archive is encrypted, and this build cannot open encrypted archives yet.', {
-      subject: reader.archivePath,
-    });
-  }
-}
 
 /** Entries the caller asked for: a named directory selects everything under it. */
 export function selectEntries(entries: StoredEntry[], wanted: string[] | undefined): StoredEntry[] {
@@ -67,6 +53,7 @@ class SafeTree {
 
   constructor(root: string) {
     this.root = root;
+    removeStaleTempFilesIn(root);
   }
 
   /** Makes sure every folder above `entryPath` is a real folder inside root (never a link), creating them. */
@@ -91,6 +78,8 @@ class SafeTree {
       fs.rmSync(full);
     }
     if (!stat || !stat.isDirectory()) fs.mkdirSync(full);
+    // Temp files a killed earlier extraction left here (clearly named, their process gone).
+    else removeStaleTempFilesIn(full);
     this.#checked.add(entryPath);
   }
 }
@@ -184,14 +173,14 @@ interface FileTarget {
 export async function extractArchive(options: ExtractOptions): Promise<ExtractSummary> {
   const started = performance.now();
   const { signal } = options;
-  const limits: ExtractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
+  const budget = new ExtractBudget(resolveExtractLimits(options.limits), path.resolve(options.archivePath));
   const policy: ConflictPolicy = options.conflict ?? 'skip';
   const archivePath = path.resolve(options.archivePath);
   const reader = ArchiveReader.open(archivePath);
   const decoder = new ChunkDecoder(reader, signal);
   let sink: FileSink | null = null;
   try {
-    assertReadable(reader);
+    await reader.unlock(options.password);
     const all = reader.entries();
     const damagedEntry = all.find((e) => !e.metaIntact);
     if (damagedEntry) {
@@ -203,16 +192,10 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
     const selected = selectEntries(all, options.entries);
     const contents = reader.contents();
     const totalBytes = selected.reduce((sum, e) => sum + (e.type === 'file' ? e.size : 0), 0);
-    if (selected.length > limits.maxEntries) {
-      throw new OctozipError('limit-exceeded', `The archive holds ${selected.length} entries, more than the limit of ${limits.maxEntries}.`, {
-        subject: archivePath,
-      });
-    }
-    if (totalBytes > limits.maxTotalBytes) {
-      throw new OctozipError('limit-exceeded', `Extracting would write ${totalBytes} bytes, more than the limit of ${limits.maxTotalBytes}.`, {
-        subject: archivePath,
-      });
-    }
+    let packedBytes = 0;
+    for (const id of new Set(selected.map((e) => e.contentId))) packedBytes += id === null ? 0 : (contents.get(id)?.packedSize ?? 0);
+    // Refused before the destination is even created: a bomb or a lying archive writes nothing.
+    budget.checkDeclared(selected.length, totalBytes, packedBytes);
 
     fs.mkdirSync(options.destDir, { recursive: true });
     const tree = new SafeTree(fs.realpathSync(options.destDir));
@@ -267,7 +250,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
       for (let owner = 0; owner < targets.length; owner++) {
         const { content } = targets[owner];
         if (content.size === 0) continue;
-        for (const chunk of planContent(reader, content, limits.maxRatio)) yield { content, chunk, owner };
+        for (const chunk of planContent(reader, content, MAX_CHUNK_RATIO)) yield { content, chunk, owner };
       }
     }
     let sinkOwner = -1;
@@ -280,6 +263,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
         sinkOwner = owner;
         progress.currentEntry = target.entry.path;
       }
+      budget.addPacked(chunk.payloadSize);
+      budget.addOutput(decoded.raw.length);
       await sink!.write(decoded.raw);
       progress.bytesDone += decoded.raw.length;
       progress.emit();

@@ -39,26 +39,36 @@ function infoOf(reader: ArchiveReader): ArchiveInfo {
   };
 }
 
-function withReader<T>(archivePath: string, fn: (reader: ArchiveReader) => T): T {
+function passwordOf(target: InspectTarget, options: InspectOptions): string | undefined {
+  return (typeof target === 'string' ? undefined : target.password) ?? options.password;
+}
+
+/**
+ * Opens the archive and, when a password is given or the names are hidden, unlocks it (so a hidden-names
+ * archive lists only with its password). Visible names list without one; hashes then stay unknown.
+ */
+async function withReader<T>(
+  archivePath: string,
+  password: string | undefined,
+  needNames: boolean,
+  fn: (reader: ArchiveReader) => T,
+): Promise<T> {
   const reader = ArchiveReader.open(path.resolve(archivePath));
   try {
-    if (reader.header.encryption?.['namesEncrypted'] === true) {
-      throw new OctozipError('password-required', 'This archive hides its names, and this build cannot open encrypted archives yet.', {
-        subject: archivePath,
-      });
-    }
+    if (password !== undefined || (needNames && reader.namesHidden)) await reader.unlock(password);
     return fn(reader);
   } finally {
     reader.close();
   }
 }
 
-export async function archiveInfo(target: InspectTarget, _options: InspectOptions = {}): Promise<ArchiveInfo> {
-  return withReader(targetPath(target), (reader) => infoOf(reader));
+export async function archiveInfo(target: InspectTarget, options: InspectOptions = {}): Promise<ArchiveInfo> {
+  // The header is readable without a password; counts of a hidden-names archive are of its placeholders.
+  return withReader(targetPath(target), passwordOf(target, options), false, (reader) => infoOf(reader));
 }
 
-export async function listArchive(target: InspectTarget, _options: InspectOptions = {}): Promise<ArchiveListing> {
-  return withReader(targetPath(target), (reader) => {
+export async function listArchive(target: InspectTarget, options: InspectOptions = {}): Promise<ArchiveListing> {
+  return withReader(targetPath(target), passwordOf(target, options), true, (reader) => {
     const entries = reader.entries();
     const contents = reader.contents();
     const codecs = reader.firstChunkCodecs();
@@ -68,7 +78,7 @@ export async function listArchive(target: InspectTarget, _options: InspectOption
       if (e.type === 'symlink' && e.linkTarget !== null) info.linkTarget = e.linkTarget;
       const content = e.contentId === null ? undefined : contents.get(e.contentId);
       if (e.type === 'file' && content) {
-        info.sha256 = content.sha256;
+        if (content.sha256 !== '') info.sha256 = content.sha256;
         // A deduplicated twin shows 0: its bytes are counted once, on the first entry that uses them.
         if (!counted.has(content.id)) {
           counted.add(content.id);

@@ -8,7 +8,7 @@ import { ArchiveReader } from '../format/reader.ts';
 import type { ChunkRecord, ContentRecord, StoredEntry } from '../format/records.ts';
 import { ChunkDecoder, planContent, type ChunkJob } from './chunk-decoder.ts';
 import { entryProblem, printable } from './entry-checks.ts';
-import { assertReadable, DEFAULT_EXTRACT_LIMITS } from './extract.ts';
+import { ExtractBudget, MAX_CHUNK_RATIO, resolveExtractLimits } from '../limits.ts';
 import { ProgressTracker } from './progress.ts';
 
 interface ContentVerdict {
@@ -22,7 +22,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
   const reader = ArchiveReader.open(archivePath);
   const decoder = new ChunkDecoder(reader, options.signal);
   try {
-    assertReadable(reader);
+    await reader.unlock(options.password);
     const problems = reader.integrityProblems().map((p) => `SQLite integrity check: ${p}`);
     let entries: StoredEntry[];
     let contents: Map<number, ContentRecord>;
@@ -39,7 +39,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     const hashes = new Map<number, crypto.Hash>();
     for (const content of contents.values()) {
       try {
-        plans.set(content.id, planContent(reader, content, DEFAULT_EXTRACT_LIMITS.maxRatio));
+        plans.set(content.id, planContent(reader, content, MAX_CHUNK_RATIO));
         hashes.set(content.id, crypto.createHash('sha256'));
       } catch (err) {
         if (!(err instanceof OctozipError)) throw err;
@@ -48,6 +48,13 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     }
 
     const totalBytes = [...plans.keys()].reduce((sum, id) => sum + contents.get(id)!.size, 0);
+    const packedBytes = [...plans.keys()].reduce((sum, id) => sum + contents.get(id)!.packedSize, 0);
+    try {
+      new ExtractBudget(resolveExtractLimits(undefined), archivePath).checkDeclaredRatio(totalBytes, packedBytes);
+    } catch (err) {
+      if (!(err instanceof OctozipError)) throw err;
+      return { ok: false, problems: [...problems, `${err.message} Nothing was decoded.`], entries: [], seconds: (performance.now() - started) / 1000 };
+    }
     const progress = new ProgressTracker(options.onProgress, 'verify', { bytes: totalBytes, entries: entries.length });
     progress.emit(true);
 
