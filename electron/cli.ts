@@ -3,9 +3,12 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
+import { newArchivePassword, withArchivePassword } from './cli-password.ts';
 import {
+  addToArchive,
   archiveInfo,
   createArchive,
+  deleteFromArchive,
   exitCodeFor,
   extractArchive,
   listArchive,
@@ -89,8 +92,13 @@ function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Which option raises each extraction limit, for the one-line error. */
+const LIMIT_FLAGS: Record<string, string> = { maxTotalBytes: '--max-total-bytes', maxEntries: '--max-entries', maxRatio: '--max-ratio' };
+
 function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  const limit = (err as { limit?: string }).limit;
+  if (limit && LIMIT_FLAGS[limit]) message = `${message} (${LIMIT_FLAGS[limit]})`;
   process.stderr.write(`octozip: ${message.split('\n')[0]}\n`);
   process.exit(exitCodeFor(err));
 }
@@ -108,15 +116,22 @@ program
   .argument('<paths...>', 'files and folders to store')
   .addOption(new Option('--preset <preset>', 'compression preset').choices(['fast', 'balanced', 'maximum']).default('balanced'))
   .option('--overwrite', 'replace ARCHIVE if it exists')
+  .option('--encrypt', 'encrypt every chunk with a password (from --password-file, OCTOZIP_PASSWORD, or asked for)')
+  .option('--encrypt-names', 'also encrypt names and metadata, so listing needs the password (implies --encrypt)')
+  .option('--password-file <file>', 'read the password from FILE (implies --encrypt)')
   .option('--json', 'print the summary as JSON')
-  .action(async (archive: string, paths: string[], opts: { preset: Preset; overwrite?: boolean; json?: boolean }) => {
+  .action(async (archive: string, paths: string[], opts: CreateFlags) => {
     const bar = progressBar(!opts.json);
     try {
+      const encrypt = Boolean(opts.encrypt || opts.encryptNames || opts.passwordFile || process.env.OCTOZIP_PASSWORD);
+      const password = encrypt ? await newArchivePassword(opts) : undefined;
       const summary = await createArchive({
         archivePath: archive,
         inputs: paths,
         preset: opts.preset,
         overwrite: opts.overwrite ?? false,
+        password,
+        encryptNames: opts.encryptNames ?? false,
         signal: cancellation(),
         onProgress: bar.listener,
       });
@@ -133,14 +148,32 @@ program
     }
   });
 
+interface CreateFlags {
+  preset: Preset;
+  overwrite?: boolean;
+  json?: boolean;
+  encrypt?: boolean;
+  encryptNames?: boolean;
+  passwordFile?: string;
+}
+
+const passwordOption = () => new Option('--password-file <file>', "read the archive's password from FILE (or set OCTOZIP_PASSWORD)");
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new Error(`not a positive number: ${value}`);
+  return n;
+}
+
 program
   .command('list')
   .description('list the entries of ARCHIVE without decompressing anything')
   .argument('<archive>')
   .option('--json', 'print machine-readable JSON')
-  .action(async (archive: string, opts: { json?: boolean }) => {
+  .addOption(passwordOption())
+  .action(async (archive: string, opts: { json?: boolean; passwordFile?: string }) => {
     try {
-      const listing = await listArchive(archive);
+      const listing = await withArchivePassword(opts, (password) => listArchive(archive, { password }));
       if (opts.json) return printJson(listing);
       const lines = listing.entries.map((e) => {
         const when = new Date(e.mtimeMs).toISOString().slice(0, 16).replace('T', ' ');
@@ -164,17 +197,27 @@ program
   )
   .option('--overwrite', 'same as --conflict overwrite')
   .option('--json', 'print the summary as JSON')
-  .action(async (archive: string, entries: string[], opts: { output: string; conflict: ConflictPolicy; overwrite?: boolean; json?: boolean }) => {
+  .addOption(passwordOption())
+  .option('--max-total-bytes <n>', 'refuse to write more than N bytes (default 64 GiB)', positiveNumber)
+  .option('--max-entries <n>', 'refuse archives with more than N entries (default 1,000,000)', positiveNumber)
+  .option('--max-ratio <n>', 'refuse output more than N times the stored size, past 1 GiB (default 10,000)', positiveNumber)
+  .action(async (archive: string, entries: string[], opts: ExtractFlags) => {
     const bar = progressBar(!opts.json);
     try {
-      const summary = await extractArchive({
+      const summary = await withArchivePassword(opts, (password) => extractArchive({
+        password,
+        limits: {
+          ...(opts.maxTotalBytes ? { maxTotalBytes: opts.maxTotalBytes } : {}),
+          ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}),
+          ...(opts.maxRatio ? { maxRatio: opts.maxRatio } : {}),
+        },
         archivePath: archive,
         destDir: path.resolve(opts.output),
         entries,
         conflict: opts.overwrite ? 'overwrite' : opts.conflict,
         signal: cancellation(),
         onProgress: bar.listener,
-      });
+      }));
       bar.stop();
       if (opts.json) return printJson(summary);
       const extra = [summary.skipped ? `${summary.skipped} skipped (already there)` : '', summary.renamed ? `${summary.renamed} renamed` : '']
@@ -187,15 +230,29 @@ program
     }
   });
 
+interface ExtractFlags {
+  output: string;
+  conflict: ConflictPolicy;
+  overwrite?: boolean;
+  json?: boolean;
+  passwordFile?: string;
+  maxTotalBytes?: number;
+  maxEntries?: number;
+  maxRatio?: number;
+}
+
 program
   .command('verify')
   .description('check every chunk and file of ARCHIVE; exit 2 if anything is damaged')
   .argument('<archive>')
   .option('--json', 'print the per-entry report as JSON')
-  .action(async (archive: string, opts: { json?: boolean }) => {
+  .addOption(passwordOption())
+  .action(async (archive: string, opts: { json?: boolean; passwordFile?: string }) => {
     const bar = progressBar(!opts.json);
     try {
-      const report = await verifyArchive({ archivePath: archive, signal: cancellation(), onProgress: bar.listener });
+      const report = await withArchivePassword(opts, (password) =>
+        verifyArchive({ archivePath: archive, password, signal: cancellation(), onProgress: bar.listener }),
+      );
       bar.stop();
       if (opts.json) {
         printJson(report);
@@ -221,9 +278,10 @@ program
   .description('print the header of ARCHIVE: format version, sizes, codecs and models')
   .argument('<archive>')
   .option('--json', 'print machine-readable JSON')
-  .action(async (archive: string, opts: { json?: boolean }) => {
+  .addOption(passwordOption())
+  .action(async (archive: string, opts: { json?: boolean; passwordFile?: string }) => {
     try {
-      const info = await archiveInfo(archive);
+      const info = await withArchivePassword(opts, (password) => archiveInfo(archive, { password }));
       if (opts.json) return printJson(info);
       const lines = [
         `format version: ${info.formatVersion}`,
@@ -240,6 +298,49 @@ program
         ...(info.models.length === 0 ? ['models:         none'] : info.models.map((m) => `model:          ${m.name} sha256 ${m.sha256}`)),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('add')
+  .description('add files and folders to an existing ARCHIVE in one transaction (an entry with the same path is replaced)')
+  .argument('<archive>')
+  .argument('<paths...>', 'files and folders to add')
+  .addOption(new Option('--preset <preset>', "compression preset (default: the archive's)").choices(['fast', 'balanced', 'maximum']))
+  .addOption(passwordOption())
+  .option('--json', 'print the summary as JSON')
+  .action(async (archive: string, paths: string[], opts: { preset?: Preset; passwordFile?: string; json?: boolean }) => {
+    const bar = progressBar(!opts.json);
+    try {
+      const summary = await withArchivePassword(opts, (password) =>
+        addToArchive({ archivePath: archive, inputs: paths, preset: opts.preset, password, signal: cancellation(), onProgress: bar.listener }),
+      );
+      bar.stop();
+      if (opts.json) return printJson(summary);
+      process.stdout.write(
+        `${summary.archivePath}: ${summary.added} entries added, ${summary.replaced} replaced` +
+          `${summary.reusedContents ? `, ${summary.reusedContents} files already stored` : ''}; now ${formatBytes(summary.archiveBytes)}\n`,
+      );
+    } catch (err) {
+      bar.stop();
+      fail(err);
+    }
+  });
+
+program
+  .command('delete')
+  .description('delete entries (a folder deletes everything under it) from ARCHIVE in one transaction')
+  .argument('<archive>')
+  .argument('<entries...>', 'entry paths to delete')
+  .addOption(passwordOption())
+  .option('--json', 'print the summary as JSON')
+  .action(async (archive: string, entries: string[], opts: { passwordFile?: string; json?: boolean }) => {
+    try {
+      const summary = await withArchivePassword(opts, (password) => deleteFromArchive({ archivePath: archive, entries, password }));
+      if (opts.json) return printJson(summary);
+      process.stdout.write(`${summary.archivePath}: ${summary.deleted} entries deleted, ${summary.freedContents} stored contents freed\n`);
     } catch (err) {
       fail(err);
     }

@@ -162,3 +162,42 @@ export interface VerifyOptions extends JobOptions {
   archivePath: string;
   password?: string;
 }
+
+export interface AddOptions extends JobOptions {
+  /** An existing archive; changed in place, in one transaction. */
+  archivePath: string;
+  inputs: string[];
+  cwd?: string;
+  /** Defaults to the preset the archive records. */
+  preset?: Preset;
+  /** The archive's password, when it is encrypted; new entries are encrypted the same way. */
+  password?: string;
+}
+
+export interface AddSummary {
+  archivePath: string;
+  /** Entries whose path was new. */
+  added: number;
+  /** Entries that replaced one with the same path. */
+  replaced: number;
+  /** New files whose bytes the archive already held (stored once, referenced). */
+  reusedContents: number;
+  archiveBytes: number;
+  seconds: number;
+}
+
+export interface DeleteOptions extends JobOptions {
+  archivePath: string;
+  /** Entry paths; a folder deletes everything under it. */
+  entries: string[];
+  password?: string;
+}
+
+export interface DeleteSummary {
+  archivePath: string;
+  deleted: number;
+  /** Stored contents no remaining entry used, dropped with their chunks. */
+  freedContents: number;
+  archiveBytes: number;
+  seconds: number;
+}

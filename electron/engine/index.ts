@@ -3,6 +3,8 @@ export * from './api.ts';
 export { OctozipError, exitCodeFor, type ErrorCode } from './errors.ts';
 export { createArchive } from './jobs/create.ts';
 export { extractArchive } from './jobs/extract.ts';
+export { addToArchive } from './jobs/add.ts';
+export { deleteFromArchive } from './jobs/delete.ts';
 export { verifyArchive } from './jobs/verify.ts';
 export { archiveInfo, listArchive } from './jobs/inspect.ts';
 export { PRESETS, DEFAULT_PRESET } from './presets.ts';

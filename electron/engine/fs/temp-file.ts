@@ -50,6 +50,25 @@ export function removeStaleTempFiles(destination: string): void {
   }
 }
 
+/**
+ * Deletes every Octozip temp file in `dir` (any destination name, nested staging names too) whose writing
+ * process no longer runs: the next extract into a folder, or add to an archive, cleans up after a kill -9.
+ */
+export function removeStaleTempFilesIn(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = name.startsWith('.') ? /\.octozip-tmp-(\d+)-/.exec(name) : null;
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid > 0 && pid !== process.pid && !processIsAlive(pid)) removeQuietly(path.join(dir, name));
+  }
+}
+
 export function removeQuietly(file: string): void {
   try {
     fs.rmSync(file, { force: true });
