@@ -10,6 +10,7 @@ import { ArchiveCipher } from '../crypto/archive-cipher.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import { FORMAT_VERSION } from '../format/schema.ts';
+import { writeErrorFor } from '../fs/write-error.ts';
 import { ArchiveWriter } from '../format/writer.ts';
 import { fsyncDirectory, fsyncFile, removeDatabaseQuietly, removeStaleTempFiles, tempNamePrefix, tempPathBeside } from '../fs/temp-file.ts';
 import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
@@ -297,9 +298,13 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       notes,
     };
   } catch (err) {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch {
+      // A database that failed mid-write (disk full) may refuse a clean close; the file goes anyway.
+    }
     removeDatabaseQuietly(tempPath);
-    throw err;
+    throw writeErrorFor(err, archivePath);
   } finally {
     await Promise.all(encoders.map((c) => c.close?.()));
   }
