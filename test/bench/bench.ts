@@ -323,6 +323,14 @@ try {
     say(`| extract | ${x.wall.toFixed(1)} | ${x.cpu.toFixed(1)} | ${(written / x.wall / 1e6).toFixed(1)} | ${(x.rssKiB / 1024).toFixed(0)} |`);
   }
 
+  say();
+  say('## Reproducing');
+  say();
+  say('`npm run bench` (add `--scale` for the 2 GiB run). In a tree where others are editing code, benchmark a frozen');
+  say('snapshot instead, so that create and extract run the same code:');
+  say('`mkdir /tmp/snap && git archive HEAD | tar -x -C /tmp/snap && ln -s $PWD/node_modules /tmp/snap/ && (export OCTOZIP_CORPUS_DIR=$PWD/../shared/corpus/canterbury; cd /tmp/snap && npm run bench)`');
+  say('(then copy /tmp/snap/docs/BENCHMARK.md back). Per-step ORT cost by batch size: `npx tsx test/bench/ort-step.ts`.');
+
   if (!args.has('--no-write')) {
     mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
     const header = '<!-- Written by `npm run bench` (test/bench/bench.ts); rerun it rather than editing by hand. -->\n';
