@@ -33,7 +33,8 @@ export class MatchModel {
   /** Position in history of the byte the match predicts next, valid when length > 0. */
   private ptr = 0;
   length = 0;
-  private predictedByte = 0;
+  /** The byte the match predicts (with a leading 1 bit), valid when length > 0. */
+  predictedByte = 0;
   /** 0 when no prediction for the current bit, else 1 + predicted bit. */
   expectedBit = 0;
   private counterIndex = 0;
