@@ -9,7 +9,7 @@ import { Apm } from './apm.ts';
 import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
 import { ContextTable } from './context-table.ts';
 import { History } from './history.ts';
-import { squash as importedSquash, STRETCH as importedSTRETCH } from './logistic.ts';
+import { STRETCH as importedSTRETCH } from './logistic.ts';
 import { MatchModel } from './match-model.ts';
 import { Mixer } from './mixer.ts';
 import { NetworkTree } from './network-tree.ts';
@@ -19,7 +19,6 @@ import { RecordModel } from './record-model.ts';
 const COUNTER_INIT = importedCOUNTER_INIT;
 const counterP12 = importedCounterP12;
 const updateCounter = importedUpdateCounter;
-const squash = importedSquash;
 const STRETCH = importedSTRETCH;
 
 export interface BytePredictorOptions {
@@ -67,7 +66,7 @@ export class BytePredictor {
   // the final layer's by the partial byte or, with a network, by the network's confidence and the bit position.
   // (A third layer-1 selector gained 0.1% and cost a third of the mixing; selecting by the network's confidence
   // in layer 1 instead of order 1 lost 8% on kennedy.xls with a network that knows nothing of spreadsheets.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256 + 16 * 8], 256 + 17 * 8, 120, 16, 4);
+  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256], 256 + 17 * 8, 120, 16, 4);
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
 
@@ -83,7 +82,6 @@ export class BytePredictor {
   private previousWordHash = 0;
 
   private predicted = false;
-  private pr = 2048;
   private networkUsed = false;
 
   constructor(options: BytePredictorOptions = {}) {
@@ -135,7 +133,6 @@ export class BytePredictor {
     let p = (pMix + 3 * a1 + 2) >> 2;
     if (p < 1) p = 1;
     else if (p > 4095) p = 4095;
-    this.pr = p;
     this.predicted = true;
     return p;
   }
@@ -152,7 +149,6 @@ export class BytePredictor {
     if (this.networkUsed) this.networkApm.update(bit);
     this.mixer.update(bit);
     this.apmOrder1.update(bit);
-
 
     this.c0 = (this.c0 << 1) | bit;
     this.nibble = (this.nibble << 1) | bit;
