@@ -77,8 +77,8 @@ describe('context-mixing stream', () => {
     const once = encodeBytes(alice, undefined, options).length;
     const both = encodeBytes(twice, undefined, options);
     expect(decodeBytes(both, twice.length, undefined, options)).toEqual(twice);
-    // The second copy must cost under 3% of the first.
-    expect(both.length - once).toBeLessThan(once * 0.03);
+    // The second copy must cost under 1.5% of the first (measured 0.5%; 3.7% with the match model disabled).
+    expect(both.length - once).toBeLessThan(once * 0.015);
   });
 
   it('compresses English text well', () => {
