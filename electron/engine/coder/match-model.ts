@@ -1,6 +1,6 @@
 // The match model: finds the last place the previous MIN_LEN bytes occurred and predicts that history repeats.
 // It is what makes a file stored twice, or a log's repeated lines, cost almost nothing the second time.
-// Its prediction is learned: a counter per (match length bucket, predicted bit) says how often that held.
+// Its prediction is learned: a counter per (match length bucket, predicted bit, last byte) says how often that held.
 import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
 import type { History } from './history.ts';
 import { STRETCH as importedSTRETCH } from './logistic.ts';

@@ -8,8 +8,12 @@ import { squash as importedSquash } from './logistic.ts';
 // getters, which cost a call on every access in the per-bit hot path.
 const squash = importedSquash;
 
+/** Weights stay within ±8.0 (16.16): far beyond useful values, and it keeps every product of the dot far inside 2^53. */
 const MAX_WEIGHT = (1 << 19) - 1;
+/** Layer 1's rate is halfway between its maximum and minimum after this many bits. */
 const RATE_HALF_LIFE = 1 << 17;
+/** With inputs below 2^11 and errors below 2^12, a rate up to 256 keeps x * err (Math.imul) below 2^31. */
+const MAX_RATE = 256;
 
 function clampStretch(d: number): number {
   return d > 2047 ? 2047 : d < -2047 ? -2047 : d;
@@ -43,6 +47,7 @@ export class Mixer {
    * layer 2. Rates scale the learning steps (layer 1 decays from maxRate to minRate).
    */
   constructor(n: number, setsPerSelector: readonly number[], finalSets: number, maxRate: number, minRate: number, finalRate: number) {
+    if (maxRate > MAX_RATE || finalRate > MAX_RATE || minRate > maxRate) throw new RangeError('mixer rates out of range');
     this.n = n;
     this.inputs = new Int32Array(n);
     this.selectors = setsPerSelector.length;
@@ -93,7 +98,6 @@ export class Mixer {
 
   update(bit: number): void {
     if ((++this.updates & 1023) === 0) {
-      // Halfway between the two rates after RATE_HALF_LIFE bits.
       this.rate = this.minRate + Math.floor(((this.maxRate - this.minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + this.updates));
     }
     const x = this.inputs;
@@ -104,9 +108,10 @@ export class Mixer {
     const fb = this.finalBase;
     const finalErr = (target - this.pr) * this.finalRate;
     for (let k = 0; k < this.selectors; k++) {
-      fw[fb + k] += (this.hidden[k] * finalErr + 0x8000) >> 16;
+      const f = fw[fb + k] + ((this.hidden[k] * finalErr + 0x8000) >> 16);
+      fw[fb + k] = f > MAX_WEIGHT ? MAX_WEIGHT : f < -MAX_WEIGHT ? -MAX_WEIGHT : f;
       const err = (target - this.hiddenP[k]) * this.rate;
-      // A (near-)perfect prediction teaches nothing; skipping it saves most of the work on redundant data.
+      // A prediction within 2/4096 of the coded bit teaches (almost) nothing.
       if (err > -this.rate * 2 && err < this.rate * 2) continue;
       const b = this.base[k];
       for (let i = 0; i < n; i++) {
