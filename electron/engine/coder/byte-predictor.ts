@@ -2,7 +2,7 @@
 // online models that learn from the bytes already coded. Encoder and decoder run identical instances and feed
 // them identical bits, so they stay in lockstep; every step is integer arithmetic.
 //
-// Per bit: hashed context models (orders 1-4 and 6, word and word pair, four record contexts, the match's
+// Per bit: hashed context models (orders 1-5, word and word pair, four record contexts, the match's
 // predicted byte) + order 0 + a match model + the network (raw and APM-refined) -> a two-layer mixer (two
 // selected weight vectors, then a final one) -> an order-1 APM averaged with the mixer's output.
 import { Apm } from './apm.ts';
@@ -189,7 +189,7 @@ export class BytePredictor {
     t.setContext(1, hash2(2, c4 & 0xffff));
     t.setContext(2, hash2(3, c4 & 0xffffff));
     t.setContext(3, hash2(4, c4));
-    t.setContext(4, hash2(hash2(6, c4), this.c8 & 0xffff));
+    t.setContext(4, hash2(hash2(6, c4), this.c8 & 0xff));
     t.setContext(5, hash2(7, this.wordHash));
     t.setContext(6, hash2(hash2(8, this.wordHash), this.previousWordHash));
     const rlen = this.record.usefulLength();
