@@ -116,10 +116,14 @@ export interface ArchiveListing {
 }
 
 export interface ExtractLimits {
-  /** Refuse once this many bytes would be written. */
+  /** Refuse once this many bytes would be written (default 64 GiB). */
   maxTotalBytes: number;
+  /** Default 1,000,000. */
   maxEntries: number;
-  /** Refuse chunks whose raw size exceeds payload size times this. */
+  /**
+   * Refuse when the output exceeds the stored bytes read times this, once past 1 GiB of output (default 10,000;
+   * see docs/SECURITY.md for why the whole extraction is bounded rather than each chunk).
+   */
   maxRatio: number;
 }
 
