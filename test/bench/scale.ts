@@ -127,7 +127,10 @@ function spawnStep(step: string, dir: string): StepResult {
   });
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (child.status !== 0 || !line) throw new Error(`step ${step} failed (${child.status}):\n${child.stderr}`);
-  return JSON.parse(line.slice('RESULT '.length)) as StepResult;
+  const result = JSON.parse(line.slice('RESULT '.length)) as StepResult;
+  // As it goes, too: the whole run takes a while, and a partial run still tells something.
+  console.log(`${result.step}: ${result.seconds.toFixed(1)} s, peak RSS ${result.maxRssMiB.toFixed(0)} MiB, ${result.detail}`);
+  return result;
 }
 
 async function main(): Promise<void> {
