@@ -5,7 +5,8 @@
 export type Preset = 'fast' | 'balanced' | 'maximum';
 
 /** Codecs an archive chunk can be stored with. */
-export type CodecId = 'store' | 'brotli' | 'neural';
+/** 'cm' is context mixing alone; 'neural' is the network feeding the same context mixing. */
+export type CodecId = 'store' | 'brotli' | 'cm' | 'neural';
 
 export type EntryType = 'file' | 'directory' | 'symlink';
 

@@ -23,15 +23,10 @@ const MiB = 1024 * KiB;
 
 export const PRESETS: Record<Preset, PresetSettings> = {
   fast: { codecs: ['brotli'], chunkBytes: 4 * MiB, brotliQuality: 9, brotliWindowBits: 22, neuralSegmentBytes: 4 * MiB },
-  balanced: {
-    codecs: ['neural', 'brotli'],
-    chunkBytes: 1 * MiB,
-    brotliQuality: 11,
-    brotliWindowBits: 24,
-    // Measured with the early model (docs/BENCHMARK.md): lcet10.txt 2.38 bits/byte at 32 KiB, 2.05 at 128 KiB,
-    // 1.75 as one segment. 128 KiB still gives a 400 KB file 4 lanes to decode side by side.
-    neuralSegmentBytes: 128 * KiB,
-  },
+  // Context mixing alone: whole 1 MiB chunks coded as one stream at a couple of hundred KB/s both ways. The
+  // network's prior gained little over it on the benchmark while its one-call-per-byte decoding was ten times
+  // slower (docs/BENCHMARK.md), so the network is kept for 'maximum'.
+  balanced: { codecs: ['cm', 'brotli'], chunkBytes: 1 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 128 * KiB },
   // One segment per chunk: the best ratio, decoded one byte per ORT call (slow).
   maximum: { codecs: ['neural', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
 };

@@ -105,10 +105,10 @@ describe('round trip', () => {
     expect(summary.packedBytes).toBe(300_000);
   });
 
-  it('a preset naming the neural codec falls back to brotli and says so', async () => {
+  it('a preset naming the neural codec (maximum) falls back to brotli and says so', async () => {
     const root = scratch();
     fs.writeFileSync(path.join(root, 'a.txt'), 'abc '.repeat(1000));
-    const summary = await createArchive({ archivePath: path.join(root, 'a.octz'), inputs: ['a.txt'], cwd: root, preset: 'balanced' });
+    const summary = await createArchive({ archivePath: path.join(root, 'a.octz'), inputs: ['a.txt'], cwd: root, preset: 'maximum' });
     const { isCodecAvailable } = await import('../../electron/engine/codecs/registry.ts');
     if (isCodecAvailable('neural')) {
       expect(summary.notes).toEqual([]);

@@ -24,6 +24,7 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       quality: settings?.brotliQuality ?? 11,
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
+  cm: async () => (await import('./context-mixing.ts')).createContextMixingCodec(),
   // Decoding opens the model the header's params name (failing 'missing-model' when this build lacks it).
   neural: async ({ settings, params }) => {
     const neural = await import('./neural.ts');
@@ -31,7 +32,7 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
   },
 };
 
-export const KNOWN_CODECS: readonly CodecId[] = ['store', 'brotli', 'neural'];
+export const KNOWN_CODECS: readonly CodecId[] = ['store', 'brotli', 'cm', 'neural'];
 
 export function isKnownCodec(id: string): id is CodecId {
   return (KNOWN_CODECS as readonly string[]).includes(id);

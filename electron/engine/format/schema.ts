@@ -51,7 +51,7 @@ CREATE TABLE chunk (
   seq           INTEGER NOT NULL,  -- 0, 1, 2 ... within the content
   raw_offset    INTEGER NOT NULL,
   raw_size      INTEGER NOT NULL,
-  codec         TEXT NOT NULL,     -- 'store' | 'brotli' | 'neural'
+  codec         TEXT NOT NULL,     -- 'store' | 'brotli' | 'cm' | 'neural'
   raw_crc32     INTEGER NOT NULL,  -- CRC-32 of the decoded bytes
   payload_crc32 INTEGER NOT NULL,  -- CRC-32 of the stored payload blob
   payload       BLOB NOT NULL,     -- last column: reading the others never touches its overflow pages
