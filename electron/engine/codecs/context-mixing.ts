@@ -4,7 +4,9 @@
 // gained little over this stage, so the default preset uses it and 'maximum' adds the network.
 //
 // Payload: version u8 (1) | tableBits u8 | arithmetic-coded bytes. tableBits is stored rather than derived from
-// the chunk size, so a later change of the sizing rule cannot break old archives.
+// the chunk size, so a later change of the sizing rule cannot break old archives. Any change to
+// electron/engine/coder that alters its output must bump PAYLOAD_VERSION (and the neural payload's), so an
+// old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums catch.
 import { decodeBytes, encodeBytes } from '../coder/cm-stream.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
