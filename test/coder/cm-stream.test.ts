@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BytePredictor } from '../../electron/engine/coder/byte-predictor.ts';
 import { decodeBytes, encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
+import { corpusFile } from '../helpers/corpus.ts';
 import { order1Frequencies } from './fake-network.ts';
 
 // Small tables keep the many property runs cheap; the default size is covered by the corpus tests below.
@@ -69,7 +70,7 @@ describe('context-mixing stream', () => {
   });
 
   it('codes a file stored twice at far less than twice its cost (match model)', () => {
-    const alice = new Uint8Array(readFileSync('/work/shared/corpus/canterbury/alice29.txt')).subarray(0, 30_000);
+    const alice = new Uint8Array(readFileSync(corpusFile('alice29.txt'))).subarray(0, 30_000);
     const twice = new Uint8Array(alice.length * 2);
     twice.set(alice, 0);
     twice.set(alice, alice.length);
@@ -82,7 +83,7 @@ describe('context-mixing stream', () => {
   });
 
   it('compresses English text well', () => {
-    const alice = new Uint8Array(readFileSync('/work/shared/corpus/canterbury/alice29.txt'));
+    const alice = new Uint8Array(readFileSync(corpusFile('alice29.txt')));
     const packed = encodeBytes(alice);
     expect((packed.length * 8) / alice.length).toBeLessThan(2.2);
   });

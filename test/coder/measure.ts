@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBytes, encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
+import { CORPUS_DIR } from '../helpers/corpus.ts';
 
-const dir = process.argv[2] ?? '/work/shared/corpus/canterbury';
+const dir = process.argv[2] ?? CORPUS_DIR;
 const only = process.argv.slice(3);
 const files = (only.length > 0 ? only : readdirSync(dir).sort());
 
