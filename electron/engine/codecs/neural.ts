@@ -6,6 +6,7 @@
 // real work. Segments cost some compression (each predictor starts cold), so they are as long as the wanted
 // parallelism allows.
 import type { ModelRef } from '../api.ts';
+import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { FrequencyTable } from '../model/frequencies.ts';
 import { ModelRegistry, type BundledModel } from '../model/manifest.ts';
@@ -19,8 +20,6 @@ import type { Codec, EncodedChunk } from './codec.ts';
 export const NEURAL_PAYLOAD_VERSION = 1;
 /** Bytes of the model's SHA-256 repeated in each payload, to catch a payload paired with the wrong model. */
 const HASH_PREFIX_BYTES = 8;
-const MIN_TABLE_BITS = 16;
-const MAX_TABLE_BITS = 22;
 
 export interface NeuralCodecOptions {
   /** The model an archive names (decoding); absent: this build's default model (encoding). */
@@ -41,12 +40,6 @@ export interface NeuralCodecOptions {
 
 export const DEFAULT_SEGMENT_BYTES = 128 * 1024;
 const DEFAULT_MAX_LANES = 24;
-
-/** Predictor table size for a segment length: enough slots for its contexts, no more (memory per lane). */
-export function tableBitsFor(segmentBytes: number): number {
-  const bits = Math.ceil(Math.log2(Math.max(1, segmentBytes))) + 3;
-  return Math.min(MAX_TABLE_BITS, Math.max(MIN_TABLE_BITS, bits));
-}
 
 /** Splits n bytes into `count` segment lengths that differ by at most one, longest first. */
 export function segmentLengths(n: number, segmentBytes: number): number[] {
