@@ -11,29 +11,43 @@ const STRETCH = importedSTRETCH;
 const IDENTITY = new Int32Array(33);
 for (let j = 0; j < 33; j++) IDENTITY[j] = squash((j - 16) * 128) * 16;
 
+/** Contexts per page: one page per value of the context's high byte (the previous byte, in our callers). */
+const PAGE_CONTEXTS = 256;
+const PAGE_SIZE = PAGE_CONTEXTS * 33;
+
 export class Apm {
   /**
-   * Each point stored as its difference from the identity map, so a fresh table is all zeros: nothing is
-   * written at construction and untouched contexts cost no memory (the OS maps zero pages lazily).
+   * Each point stored as its difference from the identity map, so a fresh page is all zeros. Pages are
+   * allocated on first use: a whole 65,536-context table is 8.6 MB, and zeroing it up front cost several
+   * milliseconds per predictor, which dominated the coding of small files.
    */
-  private readonly delta: Int32Array;
+  private readonly pages: (Int32Array | undefined)[];
   private readonly rate: number;
+  private page: Int32Array = new Int32Array(PAGE_SIZE);
   private index = 0;
 
   constructor(contexts: number, rate: number) {
-    this.delta = new Int32Array(contexts * 33);
+    if (contexts % PAGE_CONTEXTS !== 0) throw new RangeError(`APM contexts must be a multiple of ${PAGE_CONTEXTS}`);
+    this.pages = new Array<Int32Array | undefined>(contexts / PAGE_CONTEXTS);
     this.rate = rate;
   }
 
-  /** The refined 12-bit probability of p (0..4095) in context cx. */
+  /** The refined 12-bit probability of p (0..4095) in context cx (0 <= cx < contexts). */
   refine(p: number, cx: number): number {
     const s = STRETCH[p] + 2048;
     const lo = s >> 7;
     const w = s & 127;
-    const i = cx * 33 + lo;
+    const pageIndex = cx >>> 8;
+    let page = this.pages[pageIndex];
+    if (page === undefined) {
+      page = new Int32Array(PAGE_SIZE);
+      this.pages[pageIndex] = page;
+    }
+    this.page = page;
+    const i = (cx & (PAGE_CONTEXTS - 1)) * 33 + lo;
     this.index = w < 64 ? i : i + 1;
-    const a = this.delta[i] + IDENTITY[lo];
-    const b = this.delta[i + 1] + IDENTITY[lo + 1];
+    const a = page[i] + IDENTITY[lo];
+    const b = page[i + 1] + IDENTITY[lo + 1];
     return (a * (128 - w) + b * w) >> 11;
   }
 
@@ -42,7 +56,8 @@ export class Apm {
     const g = (bit << 16) + (bit << this.rate) - bit - bit;
     const i = this.index;
     const base = IDENTITY[i % 33];
-    const v = this.delta[i] + base;
-    this.delta[i] += (g - v) >> this.rate;
+    const page = this.page;
+    const v = page[i] + base;
+    page[i] += (g - v) >> this.rate;
   }
 }
