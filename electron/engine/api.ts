@@ -26,6 +26,8 @@ export interface Progress {
   bytesPerSecond: number;
   /** For create: compressed bytes written so far, to show the ratio as it goes. */
   packedBytes?: number;
+  /** For create: the raw bytes that packedBytes encodes (bytesDone runs ahead while a batch is compressing). */
+  packedRawBytes?: number;
 }
 
 export type ProgressListener = (p: Progress) => void;

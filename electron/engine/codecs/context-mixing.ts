@@ -44,10 +44,11 @@ export function createContextMixingCodec(): Codec {
     async encodeBatch(chunks, signal) {
       const out = [];
       for (const chunk of chunks) {
+        // Yield before each chunk: lets codecs started beside this one (brotli, on the thread pool) begin first,
+        // and progress events and cancellation through between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
         throwIfAborted(signal);
         out.push({ payload: encodeContextMixingChunk(chunk) });
-        // Let progress events, cancellation and brotli's thread-pool completions through between chunks.
-        await new Promise((resolve) => setImmediate(resolve));
       }
       return out;
     },

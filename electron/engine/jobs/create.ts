@@ -130,6 +130,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
 
   const progress = new ProgressTracker(options.onProgress, 'compress', { bytes: rawBytes, entries: entries.length });
   progress.packedBytes = 0;
+  progress.packedRawBytes = 0;
   progress.emit(true);
 
   // Before any file is written: an unusable password fails here, and the KDF runs once for the whole archive.
@@ -144,6 +145,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     const rawBytesByCodec: Partial<Record<CodecId, number>> = {};
     const usedCodecs = new Set<CodecId>();
     let packedBytes = 0;
+    let packedRawBytes = 0;
     let classicalBytes = 0;
     let batch: PendingChunk[] = [];
     let batchBytes = 0;
@@ -151,11 +153,10 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     const flush = async () => {
       if (batch.length === 0) return;
       const raws = batch.map((c) => c.raw);
-      const results: { id: CodecId; payloads: Uint8Array[] }[] = [];
-      for (const codec of encoders) {
-        const encoded = await codec.encodeBatch(raws, signal);
-        results.push({ id: codec.id, payloads: encoded.map((e) => e.payload) });
-      }
+      // All candidate codecs at once: brotli runs on libuv's thread pool while the mixing codecs use this thread.
+      const results = await Promise.all(
+        encoders.map(async (codec) => ({ id: codec.id, payloads: (await codec.encodeBatch(raws, signal)).map((e) => e.payload) })),
+      );
       throwIfAborted(signal);
       batch.forEach((chunk, i) => {
         // Ties go to store: same size, no decode work.
@@ -173,11 +174,13 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
           payload: best.payload,
         });
         rawBytesByCodec[best.id] = (rawBytesByCodec[best.id] ?? 0) + chunk.raw.length;
+        packedRawBytes += chunk.raw.length;
         usedCodecs.add(best.id);
       });
       batch = [];
       batchBytes = 0;
       progress.packedBytes = packedBytes;
+      progress.packedRawBytes = packedRawBytes;
       progress.emit();
     };
 

@@ -15,6 +15,7 @@ export class ProgressTracker {
   entriesTotal: number;
   currentEntry: string | null = null;
   packedBytes: number | undefined;
+  packedRawBytes: number | undefined;
 
   constructor(listener: ProgressListener | undefined, phase: Progress['phase'], totals: { bytes: number; entries: number }) {
     this.#listener = listener;
@@ -40,6 +41,7 @@ export class ProgressTracker {
       bytesPerSecond: seconds > 0 ? Math.round(this.bytesDone / seconds) : 0,
     };
     if (this.packedBytes !== undefined) event.packedBytes = this.packedBytes;
+    if (this.packedRawBytes !== undefined) event.packedRawBytes = this.packedRawBytes;
     this.#listener(event);
   }
 }
