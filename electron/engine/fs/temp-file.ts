@@ -33,21 +33,10 @@ function processIsAlive(pid: number): boolean {
 
 /** Deletes temp files for `destination` left by processes that no longer run (a crash or kill -9). */
 export function removeStaleTempFiles(destination: string): void {
-  const dir = path.dirname(destination);
   const prefix = tempNamePrefix(destination);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processIsAlive(pid)) {
-      fs.rmSync(path.join(dir, name), { force: true });
-    }
-  }
+  removeDeadWritersFiles(path.dirname(destination), (name) =>
+    name.startsWith(prefix) ? Number(name.slice(prefix.length).split('-')[0]) : null,
+  );
 }
 
 /**
@@ -55,6 +44,14 @@ export function removeStaleTempFiles(destination: string): void {
  * process no longer runs: the next extract into a folder, or add to an archive, cleans up after a kill -9.
  */
 export function removeStaleTempFilesIn(dir: string): void {
+  removeDeadWritersFiles(dir, (name) => {
+    const match = name.startsWith('.') ? /\.octozip-tmp-(\d+)-/.exec(name) : null;
+    return match ? Number(match[1]) : null;
+  });
+}
+
+/** Removes, best effort, the files in `dir` whose name names (through `writerPid`) a process that has ended. */
+function removeDeadWritersFiles(dir: string, writerPid: (name: string) => number | null): void {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -62,10 +59,10 @@ export function removeStaleTempFilesIn(dir: string): void {
     return;
   }
   for (const name of names) {
-    const match = name.startsWith('.') ? /\.octozip-tmp-(\d+)-/.exec(name) : null;
-    if (!match) continue;
-    const pid = Number(match[1]);
-    if (pid > 0 && pid !== process.pid && !processIsAlive(pid)) removeQuietly(path.join(dir, name));
+    const pid = writerPid(name);
+    if (pid !== null && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processIsAlive(pid)) {
+      removeQuietly(path.join(dir, name));
+    }
   }
 }
 
