@@ -32,6 +32,24 @@ export class Apm {
     this.rate = rate;
   }
 
+  /** Every context's points as one array (untouched pages as zeros), for saving as a prior. */
+  learnedState(): Int32Array {
+    const out = new Int32Array(this.pages.length * PAGE_SIZE);
+    this.pages.forEach((page, i) => {
+      if (page) out.set(page, i * PAGE_SIZE);
+    });
+    return out;
+  }
+
+  /** Starts from learnedState() (adopted, not copied); pages that are all zeros stay unallocated. */
+  restore(state: Int32Array): void {
+    if (state.length !== this.pages.length * PAGE_SIZE) throw new RangeError('APM state of the wrong size');
+    for (let i = 0; i < this.pages.length; i++) {
+      const page = state.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+      this.pages[i] = page.some((v) => v !== 0) ? page : undefined;
+    }
+  }
+
   /** The refined 12-bit probability of p (0..4095) in context cx (0 <= cx < contexts). */
   refine(p: number, cx: number): number {
     const s = STRETCH[p] + 2048;

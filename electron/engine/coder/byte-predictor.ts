@@ -13,6 +13,7 @@ import { STRETCH as importedSTRETCH } from './logistic.ts';
 import { MatchModel } from './match-model.ts';
 import { Mixer } from './mixer.ts';
 import { NetworkTree } from './network-tree.ts';
+import type { PredictorPrior } from './prior.ts';
 import { RecordModel } from './record-model.ts';
 // Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
 // getters, which cost a call on every access in the per-bit hot path.
@@ -27,6 +28,11 @@ export interface BytePredictorOptions {
    * and the match model's table a quarter of it. Encoder and decoder must use the same value.
    */
   tableBits?: number;
+  /**
+   * Learned statistics to start from (see prior.ts); its tableBits must equal tableBits. Its large arrays are
+   * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
+   */
+  prior?: PredictorPrior;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -35,7 +41,7 @@ const HISTORY_BITS = 22;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
-const CONTEXT_LIMITS = [1023, 1023, 30, 30, 30, 30, 30, 30, 30, 30, 30, 255];
+const CONTEXT_LIMITS = [1023, 1023, 30, 30, 30, 30, 30, 30, 30, 30, 30, 255, 30];
 const N_CONTEXTS = CONTEXT_LIMITS.length;
 // Mixer input layout.
 const IN_CONTEXTS = 0;
@@ -56,6 +62,7 @@ function isLetter(c: number): boolean {
 
 export class BytePredictor {
   private readonly history = new History(HISTORY_BITS);
+  private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
   private readonly record: RecordModel;
@@ -66,9 +73,10 @@ export class BytePredictor {
   // the final layer's by the partial byte or, with a network, by the network's confidence and the bit position.
   // (A third layer-1 selector gained 0.1% and cost a third of the mixing; selecting by the network's confidence
   // in layer 1 instead of order 1 lost 8% on kennedy.xls with a network that knows nothing of spreadsheets.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 256], 256 + 17 * 8, 120, 16, 4);
+  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4);
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
+  private readonly apmOrder2 = new Apm(1 << 16, 6);
 
   /** The partial byte with a leading 1 (1..255), and how many of its bits are known. */
   private c0 = 1;
@@ -80,6 +88,7 @@ export class BytePredictor {
   private c8 = 0;
   private wordHash = 0;
   private previousWordHash = 0;
+  private previousWordHash2 = 0;
 
   private predicted = false;
   private networkUsed = false;
@@ -89,11 +98,43 @@ export class BytePredictor {
     if (!Number.isInteger(tableBits) || tableBits < 12 || tableBits > 28) {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
-    this.contexts = new ContextTable(tableBits, CONTEXT_LIMITS);
+    this.tableBits = tableBits;
+    const prior = options.prior;
+    if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
+    const section = (name: string): Int32Array => {
+      const data = prior?.sections.get(name);
+      if (!data) throw new RangeError(`the prior has no ${name} section`);
+      return data;
+    };
+    this.contexts = new ContextTable(tableBits, CONTEXT_LIMITS, 5, prior ? section('contexts') : undefined);
     // The match model's position table is a quarter of the context table's slots (4 MiB at the default).
     this.match = new MatchModel(this.history, tableBits - 2);
     this.record = new RecordModel(this.history);
+    if (prior) {
+      const order0 = section('order0');
+      if (order0.length !== this.order0.length) throw new RangeError('order0 state of the wrong size');
+      this.order0.set(order0);
+      this.match.restore(section('match'));
+      this.mixer.restore(section('mixer'));
+      this.apmOrder1.restore(section('apm.order1'));
+      this.apmOrder2.restore(section('apm.order2'));
+    }
     this.setContexts();
+  }
+
+  /** What this predictor has learned so far, as a prior for others (see prior.ts). */
+  learnedState(): PredictorPrior {
+    return {
+      tableBits: this.tableBits,
+      sections: new Map([
+        ['contexts', this.contexts.learnedState()],
+        ['order0', this.order0],
+        ['match', this.match.learnedState()],
+        ['mixer', this.mixer.learnedState()],
+        ['apm.order1', this.apmOrder1.learnedState()],
+        ['apm.order2', this.apmOrder2.learnedState()],
+      ]),
+    };
   }
 
   /** Starts a byte: networkFreq holds 256 integer frequencies (each >= 1) for it, or null without a network. */
@@ -126,11 +167,12 @@ export class BytePredictor {
     x[IN_BIAS] = 256;
     const m = this.mixer;
     m.select(0, this.match.expectedBit * 256 + c0);
-    m.select(1, c1);
+    m.select(1, this.contexts.found * 256 + c1);
     const pMix = m.mix(networkConfidence === 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);
 
     const a1 = this.apmOrder1.refine(pMix, c0 | (c1 << 8));
-    let p = (pMix + 3 * a1 + 2) >> 2;
+    const a2 = this.apmOrder2.refine(pMix, c0 | (((Math.imul(this.c4 & 0xffff, 0x9e3779b1) >>> 24) << 8)));
+    let p = (2 * pMix + 3 * a1 + 3 * a2 + 4) >> 3;
     if (p < 1) p = 1;
     else if (p > 4095) p = 4095;
     this.predicted = true;
@@ -149,6 +191,7 @@ export class BytePredictor {
     if (this.networkUsed) this.networkApm.update(bit);
     this.mixer.update(bit);
     this.apmOrder1.update(bit);
+    this.apmOrder2.update(bit);
 
     this.c0 = (this.c0 << 1) | bit;
     this.nibble = (this.nibble << 1) | bit;
@@ -171,6 +214,7 @@ export class BytePredictor {
     if (isLetter(c)) {
       this.wordHash = hash2(this.wordHash, c >= 65 && c <= 90 ? c + 32 : c);
     } else if (this.wordHash !== 0) {
+      this.previousWordHash2 = this.previousWordHash;
       this.previousWordHash = this.wordHash;
       this.wordHash = 0;
     }
@@ -209,6 +253,7 @@ export class BytePredictor {
     // the match model's own counters (by length only) cannot (measured: -4% on kennedy.xls).
     const ml = this.match.length;
     t.setContext(11, ml > 0 ? hash2(hash2(16, this.match.predictedByte), ml > 15 ? 15 : ml) : 0);
+    t.setContext(12, hash2(hash2(hash2(17, this.wordHash), this.previousWordHash), this.previousWordHash2));
     t.selectBuckets(0);
   }
 }

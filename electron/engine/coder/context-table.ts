@@ -23,16 +23,27 @@ export class ContextTable {
   private readonly slot: Int32Array;
   private readonly limit: Int32Array;
   readonly size: number;
+  /** How many of the first `orderContexts` contexts found their bucket already there (seen before). */
+  found = 0;
+  private readonly orderContexts: number;
 
   /** tableBits: log2 of the table's int32 slots (memory = 4 << tableBits bytes); limits: per-context count caps. */
-  constructor(tableBits: number, limits: readonly number[]) {
-    this.table = new Int32Array(1 << tableBits);
+  /** initial: a learned table to start from (a prior's); it is adopted, not copied, and changes as this table learns. */
+  constructor(tableBits: number, limits: readonly number[], orderContexts = 0, initial?: Int32Array) {
+    this.orderContexts = orderContexts;
+    if (initial && initial.length !== 1 << tableBits) throw new RangeError(`a learned table of ${initial.length} slots does not fit 2^${tableBits}`);
+    this.table = initial ?? new Int32Array(1 << tableBits);
     this.bucketShift = 32 - (tableBits - 4);
     this.size = limits.length;
     this.contextHash = new Int32Array(this.size);
     this.bucket = new Int32Array(this.size);
     this.slot = new Int32Array(this.size);
     this.limit = Int32Array.from(limits);
+  }
+
+  /** The learned statistics, for saving as a prior. */
+  learnedState(): Int32Array {
+    return this.table;
   }
 
   /**
@@ -47,6 +58,7 @@ export class ContextTable {
   /** Finds every context's bucket for the nibble starting now; highNibble is 0 for the first nibble, else 16..31. */
   selectBuckets(highNibble: number): void {
     const t = this.table;
+    let found = 0;
     for (let i = 0; i < this.size; i++) {
       if (this.contextHash[i] === 0) {
         this.bucket[i] = -1;
@@ -59,15 +71,18 @@ export class ContextTable {
       let b = b0;
       if (t[b0] !== check) {
         const b1 = b0 ^ 16;
-        if (t[b1] === check) b = b1;
-        else {
+        if (t[b1] === check) {
+          b = b1;
+          if (i < this.orderContexts) found++;
+        } else {
           b = (t[b0 + 1] & 0xffff) <= (t[b1 + 1] & 0xffff) ? b0 : b1;
           t[b] = check;
           for (let k = 1; k < 16; k++) t[b + k] = COUNTER_INIT;
         }
-      }
+      } else if (i < this.orderContexts) found++;
       this.bucket[i] = b;
     }
+    this.found = found;
   }
 
   /** Writes each context's stretched prediction for the bit at nibble tree node (1..15) into inputs[at..]. */

@@ -45,6 +45,16 @@ export class MatchModel {
     this.hashShift = 32 - hashBits;
   }
 
+  /** The learned confidence counters (not positions: a prior carries statistics, not text). */
+  learnedState(): Int32Array {
+    return this.counters;
+  }
+
+  restore(state: Int32Array): void {
+    if (state.length !== this.counters.length) throw new RangeError('match state of the wrong size');
+    this.counters.set(state);
+  }
+
   /** Called once the byte at history.length - 1 is complete. */
   byteDone(): void {
     const h = this.history;

@@ -68,6 +68,23 @@ export class Mixer {
     this.finalRate = finalRate;
   }
 
+  /** Both layers' weights and the update count (which sets layer 1's rate), for saving as a prior. */
+  learnedState(): Int32Array {
+    const out = new Int32Array(1 + this.weights.length + this.finalWeights.length);
+    out[0] = this.updates;
+    out.set(this.weights, 1);
+    out.set(this.finalWeights, 1 + this.weights.length);
+    return out;
+  }
+
+  restore(state: Int32Array): void {
+    if (state.length !== 1 + this.weights.length + this.finalWeights.length) throw new RangeError('mixer state of the wrong size');
+    this.updates = state[0]!;
+    this.rate = this.minRate + Math.floor(((this.maxRate - this.minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + this.updates));
+    this.weights.set(state.subarray(1, 1 + this.weights.length));
+    this.finalWeights.set(state.subarray(1 + this.weights.length));
+  }
+
   /** Chooses weight vector `set` of selector k for the current bit. */
   select(k: number, set: number): void {
     this.base[k] = this.offset[k] + set * this.n;
