@@ -2,6 +2,7 @@
 
     /usr/bin/python3 build/model/check_overlap.py [--work build/model/work] [--corpus ../shared/corpus]
     /usr/bin/python3 build/model/check_overlap.py --verify-only   # just the final check on what exists
+    /usr/bin/python3 build/model/check_overlap.py --verify-only --only prior_text.bin   # one stream
 
 Reads <work>/raw/docs.{bin,jsonl} from assemble_corpus.py. A document (a piece of at most ~16 KB of one
 source file) is dropped when it
@@ -178,11 +179,11 @@ def split_of(doc: dict, taken: dict[str, int]) -> str:
     return "heldout" if bucket < (20 if group == "prose" else 8) else "train"
 
 
-def verify(fp: Fingerprints, data_dir: str) -> int:
-    """Read every written stream back whole and re-check it; the number of files that still overlap."""
+def verify(fp: Fingerprints, data_dir: str, only: list[str] | None = None) -> int:
+    """Read every written stream (or just `only`) back whole and re-check it; the number of files that still overlap."""
     bad = 0
     for name in sorted(os.listdir(data_dir)):
-        if not name.endswith(".bin"):
+        if not name.endswith(".bin") or (only and name not in only):
             continue
         data = open(os.path.join(data_dir, name), "rb").read()
         found = []
@@ -203,6 +204,7 @@ def main() -> int:
     ap.add_argument("--work", default=os.path.join(REPO, "build/model/work"))
     ap.add_argument("--corpus", default=os.path.join(os.path.dirname(REPO), "shared/corpus"))
     ap.add_argument("--verify-only", action="store_true")
+    ap.add_argument("--only", action="append", help="with --verify-only: check just this file of <work>/data (repeatable)")
     ap.add_argument("--reuse-drops", help="a dropped.tsv from an earlier run over the SAME work/raw: take its "
                     "per-piece verdicts instead of recomputing them (seams and the final check still run)")
     args = ap.parse_args()
@@ -210,7 +212,7 @@ def main() -> int:
     print(f"benchmark fingerprints: {len(fp.files)} files, {len(fp.shingles)} shingles, {len(fp.windows)} windows")
     data_dir = os.path.join(args.work, "data")
     if args.verify_only:
-        return 1 if verify(fp, data_dir) else 0
+        return 1 if verify(fp, data_dir, args.only) else 0
 
     os.makedirs(data_dir, exist_ok=True)
     raw = open(os.path.join(args.work, "raw/docs.bin"), "rb").read()
