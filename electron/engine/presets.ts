@@ -23,12 +23,13 @@ const MiB = 1024 * KiB;
 
 export const PRESETS: Record<Preset, PresetSettings> = {
   fast: { codecs: ['brotli'], chunkBytes: 4 * MiB, brotliQuality: 9, brotliWindowBits: 22, neuralSegmentBytes: 4 * MiB },
-  // Context mixing alone: whole 1 MiB chunks coded as one stream at a couple of hundred KB/s both ways. The
-  // network's prior gained little over it on the benchmark while its one-call-per-byte decoding was ten times
-  // slower (docs/BENCHMARK.md), so the network is kept for 'maximum'.
+  // Context mixing alone, text chunks starting from the bundled prior: whole 1 MiB chunks coded as one stream
+  // at over 100 KB/s both ways. The network's one-call-per-byte decoding is ten times slower
+  // (docs/BENCHMARK.md), so it is kept for 'maximum'.
   balanced: { codecs: ['cm', 'brotli'], chunkBytes: 1 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 128 * KiB },
-  // One segment per chunk: the best ratio, decoded one byte per ORT call (slow).
-  maximum: { codecs: ['neural', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
+  // One segment per chunk, decoded one byte per ORT call (slow). 'cm' competes too: the neural codec's
+  // predictor starts cold, so on prose the primed 'cm' can win, and maximum must never lose to balanced.
+  maximum: { codecs: ['neural', 'cm', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
 };
 
 export const DEFAULT_PRESET: Preset = 'balanced';

@@ -26,8 +26,15 @@ describe("the 'cm' codec", () => {
   it('refuses a payload whose header is damaged, with a typed error', async () => {
     const codec = createContextMixingCodec();
     const [{ payload }] = await codec.encodeBatch([text]);
-    for (const bad of [payload.subarray(0, 1), Uint8Array.from([9, ...payload.subarray(1)]), Uint8Array.from([1, 40, ...payload.subarray(2)])]) {
-      await expect(codec.decodeBatch([{ payload: bad, rawSize: text.length }])).rejects.toBeInstanceOf(OctozipError);
+    const bad = [
+      payload.subarray(0, 2), // shorter than the header
+      Uint8Array.from([9, ...payload.subarray(1)]), // unknown version
+      Uint8Array.from([1, ...payload.subarray(1)]), // version 1: coded by an older coder, refused rather than misdecoded
+      Uint8Array.from([2, 40, ...payload.subarray(2)]), // table size out of range
+      Uint8Array.from([2, payload[1]!, 4, ...payload.subarray(3)]), // unknown flag
+    ];
+    for (const b of bad) {
+      await expect(codec.decodeBatch([{ payload: b, rawSize: text.length }])).rejects.toBeInstanceOf(OctozipError);
     }
   });
 

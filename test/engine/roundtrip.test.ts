@@ -105,16 +105,13 @@ describe('round trip', () => {
     expect(summary.packedBytes).toBe(300_000);
   });
 
-  it('a preset naming the neural codec (maximum) falls back to brotli and says so', async () => {
+  it('maximum offers every chunk to the network and to cm, so it never packs worse than balanced', async () => {
     const root = scratch();
-    fs.writeFileSync(path.join(root, 'a.txt'), 'abc '.repeat(1000));
-    const summary = await createArchive({ archivePath: path.join(root, 'a.octz'), inputs: ['a.txt'], cwd: root, preset: 'maximum' });
-    const { isCodecAvailable } = await import('../../electron/engine/codecs/registry.ts');
-    if (isCodecAvailable('neural')) {
-      expect(summary.notes).toEqual([]);
-    } else {
-      expect(summary.notes?.join(' ')).toMatch(/'neural' codec is not available.*brotli/);
-      expect(summary.rawBytesByCodec).toEqual({ brotli: 4000 });
-    }
+    fs.writeFileSync(path.join(root, 'a.txt'), 'The network and the context mixer compete for every chunk. '.repeat(400));
+    const maximum = await createArchive({ archivePath: path.join(root, 'max.octz'), inputs: ['a.txt'], cwd: root, preset: 'maximum' });
+    const balanced = await createArchive({ archivePath: path.join(root, 'bal.octz'), inputs: ['a.txt'], cwd: root, preset: 'balanced' });
+    expect(maximum.notes ?? []).toEqual([]);
+    expect(Object.keys(maximum.rawBytesByCodec).every((c) => c === 'neural' || c === 'cm')).toBe(true);
+    expect(maximum.packedBytes).toBeLessThanOrEqual(balanced.packedBytes);
   });
 });

@@ -1,46 +1,119 @@
 // 'cm': the adaptive context-mixing coder (electron/engine/coder) on its own, without the network.
 // Why a codec of its own: it decodes a whole chunk as one stream at a couple of hundred KB/s, while the neural
-// codec needs one model call per decoded byte (docs/BENCHMARK.md); on the benchmark the network's prior
-// gained little over this stage, so the default preset uses it and 'maximum' adds the network.
+// codec needs one model call per decoded byte (docs/BENCHMARK.md); so the default preset uses it and 'maximum'
+// adds the network.
 //
-// Payload: version u8 (1) | tableBits u8 | arithmetic-coded bytes. tableBits is stored rather than derived from
-// the chunk size, so a later change of the sizing rule cannot break old archives. Any change to
-// electron/engine/coder that alters its output must bump PAYLOAD_VERSION (and the neural payload's), so an
-// old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums catch.
+// Text chunks start from the bundled prior (model/prior-store.ts): the statistics of ~8.5 MB of English, so a
+// stream does not spend its first tens of kilobytes learning the language. Binary chunks, which the prior
+// only misleads, and small ones, for which copying it costs more than coding, start cold. The encoder decides;
+// the payload records it.
+//
+// Payload: version u8 (2) | tableBits u8 | flags u8 (bit 0: primed) | arithmetic-coded bytes. tableBits is stored
+// rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
+// change to electron/engine/coder that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
+// so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
+// catch; build/prior/build-prior.ts fails when the prior no longer matches its manifest, as a reminder.
+import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes } from '../coder/cm-stream.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
+import { missingModelError } from '../model/manifest.ts';
+import { priorStore, type PriorStore } from '../model/prior-store.ts';
 import type { Codec } from './codec.ts';
 
-const PAYLOAD_VERSION = 1;
-const HEADER_BYTES = 2;
+const PAYLOAD_VERSION = 2;
+const HEADER_BYTES = 3;
+const FLAG_PRIMED = 1;
+/** Below this a chunk codes cold: copying the prior (~80 MB) would cost more than the chunk's coding. */
+export const PRIMED_MIN_BYTES = 16 * 1024;
 
-export function encodeContextMixingChunk(chunk: Uint8Array): Uint8Array {
-  const tableBits = tableBitsFor(chunk.length);
-  const coded = encodeBytes(chunk, undefined, { tableBits });
+/** Text as far as the prior is concerned: almost no control bytes (tab, CR, LF, FF and ESC are text). */
+export function looksLikeText(chunk: Uint8Array): boolean {
+  let control = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const c = chunk[i]!;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 27) || c === 127) control++;
+  }
+  return control * 100 <= chunk.length;
+}
+
+export function shouldPrime(chunk: Uint8Array): boolean {
+  return chunk.length >= PRIMED_MIN_BYTES && looksLikeText(chunk);
+}
+
+/** Codes one chunk; with a store, text chunks start from its prior. */
+export async function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null): Promise<Uint8Array> {
+  let coded: Uint8Array;
+  let tableBits: number;
+  let flags = 0;
+  if (prior && shouldPrime(chunk)) {
+    const lease = prior.acquire();
+    try {
+      tableBits = lease.prior.tableBits;
+      coded = encodeBytes(chunk, undefined, { tableBits, prior: lease.prior });
+      flags = FLAG_PRIMED;
+    } finally {
+      prior.release(lease);
+    }
+  } else {
+    tableBits = tableBitsFor(chunk.length);
+    coded = encodeBytes(chunk, undefined, { tableBits });
+  }
   const payload = new Uint8Array(HEADER_BYTES + coded.length);
   payload[0] = PAYLOAD_VERSION;
   payload[1] = tableBits;
+  payload[2] = flags;
   payload.set(coded, HEADER_BYTES);
   return payload;
 }
 
-export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number): Uint8Array {
+export async function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null): Promise<Uint8Array> {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
   const tableBits = payload[1]!;
+  const flags = payload[2]!;
   if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
+  if ((flags & ~FLAG_PRIMED) !== 0) throw damaged(`it has unknown flags ${flags}`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
+  const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
-  return decodeBytes(payload.subarray(HEADER_BYTES), rawSize, undefined, { tableBits });
+  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, rawSize, undefined, { tableBits });
+  if (!prior) throw damaged('it was coded with a prior that the archive header does not name');
+  if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
+  const lease = prior.acquire();
+  try {
+    return decodeBytes(coded, rawSize, undefined, { tableBits, prior: lease.prior });
+  } finally {
+    prior.release(lease);
+  }
 }
 
-export function createContextMixingCodec(): Codec {
+export interface ContextMixingCodecOptions {
+  /** The prior an archive names (decoding): null for none; absent: this build's prior (encoding). */
+  prior?: ModelRef | null;
+  /** Where to find priors (default: the bundled resources). */
+  resourcesDir?: string;
+}
+
+/** The prior ref recorded in an archive's cm params, if any (params written by this codec). */
+export function priorFromParams(params: Readonly<Record<string, unknown>> | undefined): ModelRef | null {
+  const prior = params?.prior as { name?: unknown; sha256?: unknown } | null | undefined;
+  if (prior && typeof prior.name === 'string' && typeof prior.sha256 === 'string') return { name: prior.name, sha256: prior.sha256 };
+  return null;
+}
+
+export function createContextMixingCodec(options: ContextMixingCodecOptions = {}): Codec {
+  let store: PriorStore | null;
+  if (options.prior === null) store = null;
+  else {
+    store = priorStore(options.resourcesDir);
+    if (options.prior && options.prior.sha256.toLowerCase() !== store.manifest.sha256) throw missingModelError(options.prior);
+  }
   return {
     id: 'cm',
-    models: [],
-    params: { payloadVersion: PAYLOAD_VERSION },
+    models: store ? [store.ref] : [],
+    params: { payloadVersion: PAYLOAD_VERSION, prior: store ? store.ref : null },
     async encodeBatch(chunks, signal) {
       const out = [];
       for (const chunk of chunks) {
@@ -48,7 +121,7 @@ export function createContextMixingCodec(): Codec {
         // and progress events and cancellation through between chunks.
         await new Promise((resolve) => setImmediate(resolve));
         throwIfAborted(signal);
-        out.push({ payload: encodeContextMixingChunk(chunk) });
+        out.push({ payload: await encodeContextMixingChunk(chunk, store) });
       }
       return out;
     },
@@ -56,7 +129,7 @@ export function createContextMixingCodec(): Codec {
       const out = [];
       for (const { payload, rawSize } of chunks) {
         throwIfAborted(signal);
-        out.push(decodeContextMixingChunk(payload, rawSize));
+        out.push(await decodeContextMixingChunk(payload, rawSize, store));
         await new Promise((resolve) => setImmediate(resolve));
       }
       return out;

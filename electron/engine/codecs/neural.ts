@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import type { Codec, EncodedChunk } from './codec.ts';
 
 /** First byte of every neural payload; bump when the layout or the coding changes. */
-export const NEURAL_PAYLOAD_VERSION = 1;
+export const NEURAL_PAYLOAD_VERSION = 2;
 /** Bytes of the model's SHA-256 repeated in each payload, to catch a payload paired with the wrong model. */
 const HASH_PREFIX_BYTES = 8;
 
@@ -195,7 +195,9 @@ export class NeuralCodec implements Codec {
     const plans = chunks.map((chunk) => {
       const lengths = segmentLengths(chunk.length, this.#segmentBytes);
       // Sized for this chunk's segments, not the preset's: a small file needs (and zeroes) a small table.
-      return { chunk, lengths, tableBits: tableBitsFor(lengths[0] ?? 0) };
+      // Up to maxLanes predictors live at once while decoding, so each keeps the smaller table of the
+      // old sizing rule (at most 2^22 slots, 16 MiB) rather than the cm codec's 64 MiB.
+      return { chunk, lengths, tableBits: tableBitsFor(lengths[0] ?? 0, 3, 22) };
     });
     const segments: { bytes: Uint8Array; tableBits: number }[] = [];
     for (const { chunk, lengths, tableBits } of plans) {

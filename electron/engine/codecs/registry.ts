@@ -24,7 +24,11 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       quality: settings?.brotliQuality ?? 11,
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
-  cm: async () => (await import('./context-mixing.ts')).createContextMixingCodec(),
+  // Decoding opens the prior the header's params name (null: none); encoding, this build's prior.
+  cm: async ({ params }) => {
+    const cm = await import('./context-mixing.ts');
+    return cm.createContextMixingCodec(params ? { prior: cm.priorFromParams(params) } : {});
+  },
   // Decoding opens the model the header's params name (failing 'missing-model' when this build lacks it).
   neural: async ({ settings, params }) => {
     const neural = await import('./neural.ts');

@@ -8,6 +8,8 @@ import { crc32 } from '../format/checksum.ts';
 import type { ArchiveReader } from '../format/reader.ts';
 import type { ChunkRecord, ContentRecord } from '../format/records.ts';
 import { MAX_CHUNK_BYTES } from '../format/schema.ts';
+import { ModelRegistry } from '../model/manifest.ts';
+import { priorStore } from '../model/prior-store.ts';
 import { BATCH_MAX_BYTES, BATCH_MAX_CHUNKS } from './batch-limits.ts';
 
 export interface ChunkJob {
@@ -21,6 +23,17 @@ export type DecodedChunk = { job: ChunkJob; raw: Uint8Array; error?: undefined }
 
 function damaged(archivePath: string, message: string): OctozipError {
   return new OctozipError('damaged', message, { subject: archivePath });
+}
+
+/** Whether this build carries the model (a network or the prior) an archive names. */
+function isBundled(ref: { sha256: string }): boolean {
+  const sha = ref.sha256.toLowerCase();
+  if (ModelRegistry.open().find(sha)) return true;
+  try {
+    return priorStore().manifest.sha256 === sha;
+  } catch {
+    return false; // no usable prior in this build
+  }
 }
 
 /** A content's chunks, checked to tile its bytes exactly: seq 0..n-1, contiguous offsets, sizes adding up. */
@@ -65,7 +78,7 @@ export class ChunkDecoder {
     this.#signal = signal;
   }
 
-  /** Loads a chunk's codec once and checks it carries exactly the models the archive header names. */
+  /** Loads a chunk's codec once and checks that the models it opened are ones the archive header names. */
   codecFor(id: string): Promise<Codec> {
     let codec = this.#codecs.get(id);
     if (!codec) {
@@ -93,12 +106,22 @@ export class ChunkDecoder {
       throw err;
     }
     if (codec.models.length > 0) {
-      for (const model of wanted) {
-        if (!codec.models.some((m) => m.name === model.name && m.sha256 === model.sha256)) {
-          throw new OctozipError(
-            'missing-model',
-            `This archive needs the model ${model.name} (sha256 ${model.sha256}), which this build does not have.`,
-            { subject: this.#reader.archivePath },
+      // A codec that codes with models needs every model the header names to be in this build (an archive
+      // names them by SHA-256 so that a build without one says which, instead of decoding wrong bytes)...
+      const lacking = wanted.find((m) => !isBundled(m));
+      if (lacking) {
+        throw new OctozipError(
+          'missing-model',
+          `This archive needs the model ${lacking.name} (sha256 ${lacking.sha256}), which this build does not have.`,
+          { subject: this.#reader.archivePath },
+        );
+      }
+      // ...and each model the codec opened from its params must be one the header lists.
+      for (const model of codec.models) {
+        if (!wanted.some((m) => m.name === model.name && m.sha256 === model.sha256)) {
+          throw damaged(
+            this.#reader.archivePath,
+            `The archive's '${id}' chunks need ${model.name} (sha256 ${model.sha256}), which its header does not list.`,
           );
         }
       }
