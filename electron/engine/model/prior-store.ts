@@ -16,6 +16,8 @@ import { OctozipError } from '../errors.ts';
 import { resourcesDir } from './manifest.ts';
 
 export const PRIOR_MANIFEST = 'prior.json';
+/** How long a released copy is kept for the next stream. */
+const POOL_IDLE_MS = 30_000;
 
 export const PriorManifestSchema = z.object({
   name: z.string().min(1),
@@ -44,6 +46,7 @@ export class PriorStore {
   /** The file as it was when its SHA-256 last matched. */
   #verified: Pick<Stats, 'size' | 'ino' | 'mtimeMs'> | null = null;
   readonly #pool: Uint8Array[] = [];
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(manifest: PriorManifest, dir: string) {
     this.manifest = manifest;
@@ -104,8 +107,12 @@ export class PriorStore {
   }
 
   release(lease: PriorLease): void {
-    // One spare is enough: the codecs code one primed stream at a time per thread.
+    // One spare is enough: the codecs code one primed stream at a time per thread. It is dropped after a while
+    // unused, so a long-lived process (the app's engine host) does not hold ~85 MB between jobs.
     if (this.#pool.length === 0) this.#pool.push(lease.buffer);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.#pool.splice(0), POOL_IDLE_MS);
+    this.#idleTimer.unref?.();
   }
 
   #mismatch(why: string): OctozipError {
