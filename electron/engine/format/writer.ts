@@ -7,7 +7,7 @@ import { protectEntry } from '../crypto/entry-protection.ts';
 import { sealHeader } from './header-seal.ts';
 import { sealPayload, storedRawCrc } from './payload.ts';
 import type { EntryRecord, NewChunk } from './records.ts';
-import { APPLICATION_ID, FORMAT_VERSION, PAGE_SIZE, SCHEMA_SQL } from './schema.ts';
+import { APPLICATION_ID, COMPACT_SCHEMA_SQL, FORMAT_VERSION, PAGE_SIZE } from './schema.ts';
 
 export class ArchiveWriter {
   readonly #db: SqliteDatabase;
@@ -53,7 +53,7 @@ export class ArchiveWriter {
     db.pragma('synchronous = OFF');
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${FORMAT_VERSION}`);
-    db.exec(SCHEMA_SQL);
+    db.exec(COMPACT_SCHEMA_SQL);
     db.exec('BEGIN');
     return new ArchiveWriter(db, cipher);
   }
