@@ -24,7 +24,11 @@ import type { Codec } from './codec.ts';
 const PAYLOAD_VERSION = 2;
 const HEADER_BYTES = 3;
 const FLAG_PRIMED = 1;
-/** Below this a chunk codes cold: copying the prior (~80 MB) would cost more than the chunk's coding. */
+/**
+ * Below this a chunk codes cold. A primed chunk pays ~8 ms to copy the prior and codes against a 64 MiB table
+ * (cache misses) instead of a small one: measured on 400 files of 2-9 KB (1.7 MB of JavaScript and Markdown),
+ * priming every file of 1 KiB or more packed them 2.6% smaller but took 18.1 s instead of 8.9 s.
+ */
 export const PRIMED_MIN_BYTES = 16 * 1024;
 
 /** Text as far as the prior is concerned: almost no control bytes (tab, CR, LF, FF and ESC are text). */

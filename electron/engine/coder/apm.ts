@@ -41,13 +41,10 @@ export class Apm {
     return out;
   }
 
-  /** Starts from learnedState() (adopted, not copied); pages that are all zeros stay unallocated. */
+  /** Starts from learnedState(), adopted, not copied: every page becomes a view of it. */
   restore(state: Int32Array): void {
     if (state.length !== this.pages.length * PAGE_SIZE) throw new RangeError('APM state of the wrong size');
-    for (let i = 0; i < this.pages.length; i++) {
-      const page = state.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
-      this.pages[i] = page.some((v) => v !== 0) ? page : undefined;
-    }
+    for (let i = 0; i < this.pages.length; i++) this.pages[i] = state.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
   }
 
   /** The refined 12-bit probability of p (0..4095) in context cx (0 <= cx < contexts). */
