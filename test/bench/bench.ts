@@ -113,12 +113,20 @@ function machine(): string {
 }
 
 function modelLine(): string {
+  let line: string;
   try {
     const m = JSON.parse(readFileSync(path.join(repoRoot, 'resources/model.json'), 'utf8'));
-    return `${m.name} (sha256 ${String(m.sha256).slice(0, 12)}..., ${m.parameters} parameters)`;
+    line = `${m.name} (sha256 ${String(m.sha256).slice(0, 12)}..., ${m.parameters} parameters)`;
   } catch {
-    return 'no model bundled';
+    line = 'no model bundled';
   }
+  try {
+    const p = JSON.parse(readFileSync(path.join(repoRoot, 'resources/prior.json'), 'utf8'));
+    line += `; prior ${p.name} (from ${p.text.bytes} bytes of text)`;
+  } catch {
+    line += '; no prior';
+  }
+  return line;
 }
 
 const lines: string[] = [];
@@ -278,6 +286,9 @@ try {
   say();
   say('## Throughput, end to end through the CLI (start-up included), lcet10.txt, median of 3');
   say();
+  say('`npm run bench` compiles the engine first, so bin/octozip.js runs the compiled build in dist/, as an installed');
+  say('CLI would (from source through tsx, start-up takes about 0.4 s longer).');
+  say();
   say('| operation | wall s | CPU s | KB/s (wall) | peak RSS MiB |');
   say('|---|---:|---:|---:|---:|');
   const rows: [string, Measured[]][] = [
@@ -328,7 +339,7 @@ try {
   say();
   say('`npm run bench` (add `--scale` for the 2 GiB run). In a tree where others are editing code, benchmark a frozen');
   say('snapshot instead, so that create and extract run the same code:');
-  say('`mkdir /tmp/snap && git archive HEAD | tar -x -C /tmp/snap && ln -s $PWD/node_modules /tmp/snap/ && (export OCTOZIP_CORPUS_DIR=$PWD/../shared/corpus/canterbury; cd /tmp/snap && npm run bench)`');
+  say('`mkdir /tmp/snap && git archive HEAD | tar -x -C /tmp/snap && ln -s $PWD/node_modules /tmp/snap/ && (export OCTOZIP_CORPUS_DIR=$PWD/../shared/corpus/canterbury; cd /tmp/snap && npm run build:prior && npm run bench)`');
   say('(then copy /tmp/snap/docs/BENCHMARK.md back). Per-step ORT cost by batch size: `npx tsx test/bench/ort-step.ts`.');
 
   if (!args.has('--no-write')) {

@@ -29,9 +29,9 @@ describe("the 'cm' codec", () => {
     const bad = [
       payload.subarray(0, 2), // shorter than the header
       Uint8Array.from([9, ...payload.subarray(1)]), // unknown version
-      Uint8Array.from([1, ...payload.subarray(1)]), // version 1: coded by an older coder, refused rather than misdecoded
-      Uint8Array.from([2, 40, ...payload.subarray(2)]), // table size out of range
-      Uint8Array.from([2, payload[1]!, 4, ...payload.subarray(3)]), // unknown flag
+      Uint8Array.from([payload[0]! - 1, ...payload.subarray(1)]), // an older coder's version: refused rather than misdecoded
+      Uint8Array.from([payload[0]!, 40, ...payload.subarray(2)]), // table size out of range
+      Uint8Array.from([payload[0]!, payload[1]!, 4, ...payload.subarray(3)]), // unknown flag
     ];
     for (const b of bad) {
       await expect(codec.decodeBatch([{ payload: b, rawSize: text.length }])).rejects.toBeInstanceOf(OctozipError);

@@ -8,7 +8,7 @@
 // only misleads, and small ones, for which copying it costs more than coding, start cold. The encoder decides;
 // the payload records it.
 //
-// Payload: version u8 (2) | tableBits u8 | flags u8 (bit 0: primed) | arithmetic-coded bytes. tableBits is stored
+// Payload: version u8 (3) | tableBits u8 | flags u8 (bit 0: primed) | arithmetic-coded bytes. tableBits is stored
 // rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
 // change to electron/engine/coder that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
 // so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
@@ -21,7 +21,7 @@ import { missingModelError } from '../model/manifest.ts';
 import { priorStore, type PriorStore } from '../model/prior-store.ts';
 import type { Codec } from './codec.ts';
 
-const PAYLOAD_VERSION = 2;
+const PAYLOAD_VERSION = 3;
 const HEADER_BYTES = 3;
 const FLAG_PRIMED = 1;
 /**

@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import type { Codec, EncodedChunk } from './codec.ts';
 
 /** First byte of every neural payload; bump when the layout or the coding changes. */
-export const NEURAL_PAYLOAD_VERSION = 2;
+export const NEURAL_PAYLOAD_VERSION = 3;
 /** Bytes of the model's SHA-256 repeated in each payload, to catch a payload paired with the wrong model. */
 const HASH_PREFIX_BYTES = 8;
 
