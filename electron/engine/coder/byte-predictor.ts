@@ -77,7 +77,7 @@ export class BytePredictor {
   // the final layer's by the partial byte or, with a network, by the network's confidence and the bit position.
   // (A third layer-1 selector gained 0.1% and cost a third of the mixing; selecting by the network's confidence
   // in layer 1 instead of order 1 lost 8% on kennedy.xls with a network that knows nothing of spreadsheets.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4);
+  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4, { start: IN_NETWORK, count: 2 });
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
   private readonly apmOrder2 = new Apm(1 << 16, 6);
@@ -172,6 +172,7 @@ export class BytePredictor {
     }
     x[IN_BIAS] = 256;
     const m = this.mixer;
+    m.setOptionalInputs(this.networkUsed);
     m.select(0, this.match.expectedBit * 256 + c0);
     m.select(1, this.contexts.found * 256 + c1);
     const pMix = m.mix(networkConfidence === 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);

@@ -41,14 +41,28 @@ export class Mixer {
   private readonly maxRate: number;
   private updates = 0;
   private readonly finalRate: number;
+  /** Inputs [optionalStart, optionalEnd) may be switched off for a bit; off, they are skipped (read as 0). */
+  private readonly optionalStart: number;
+  private readonly optionalEnd: number;
+  private optionalOn = true;
 
   /**
    * n inputs; setsPerSelector[k] is how many weight vectors selector k chooses from; finalSets likewise for
    * layer 2. Rates scale the learning steps (layer 1 decays from maxRate to minRate).
    */
-  constructor(n: number, setsPerSelector: readonly number[], finalSets: number, maxRate: number, minRate: number, finalRate: number) {
+  constructor(
+    n: number,
+    setsPerSelector: readonly number[],
+    finalSets: number,
+    maxRate: number,
+    minRate: number,
+    finalRate: number,
+    optional: { start: number; count: number } = { start: n, count: 0 },
+  ) {
     if (maxRate > MAX_RATE || finalRate > MAX_RATE || minRate > maxRate) throw new RangeError('mixer rates out of range');
     this.n = n;
+    this.optionalStart = optional.start;
+    this.optionalEnd = optional.start + optional.count;
     this.inputs = new Int32Array(n);
     this.selectors = setsPerSelector.length;
     this.offset = new Int32Array(this.selectors);
@@ -85,6 +99,15 @@ export class Mixer {
     this.finalWeights.set(state.subarray(1 + this.weights.length));
   }
 
+  /**
+   * Whether the optional inputs take part in the current bit. Off is exactly the same as inputs of 0 (a zero
+   * input adds nothing to the dot product and leaves its weight unchanged), only cheaper: the 'cm' codec never
+   * has a network, and skipping its two inputs saves a tenth of the mixing.
+   */
+  setOptionalInputs(on: boolean): void {
+    this.optionalOn = on;
+  }
+
   /** Chooses weight vector `set` of selector k for the current bit. */
   select(k: number, set: number): void {
     this.base[k] = this.offset[k] + set * this.n;
@@ -98,12 +121,15 @@ export class Mixer {
     const fw = this.finalWeights;
     const fb = finalSet * this.selectors;
     this.finalBase = fb;
+    const skipFrom = this.optionalOn ? n : this.optionalStart;
+    const skipTo = this.optionalOn ? n : this.optionalEnd;
     let out = 0;
     for (let k = 0; k < this.selectors; k++) {
       const b = this.base[k];
       // Each product is below 2^31 and the sum below 2^37: exact in a double.
       let dot = 0;
-      for (let i = 0; i < n; i++) dot += x[i] * w[b + i];
+      for (let i = 0; i < skipFrom; i++) dot += x[i] * w[b + i];
+      for (let i = skipTo; i < n; i++) dot += x[i] * w[b + i];
       const d = clampStretch((dot / 65536) | 0);
       this.hidden[k] = d;
       this.hiddenP[k] = squash(d);
@@ -120,6 +146,8 @@ export class Mixer {
     const x = this.inputs;
     const n = this.n;
     const w = this.weights;
+    const skipFrom = this.optionalOn ? n : this.optionalStart;
+    const skipTo = this.optionalOn ? n : this.optionalEnd;
     const target = bit << 12;
     const fw = this.finalWeights;
     const fb = this.finalBase;
@@ -131,7 +159,11 @@ export class Mixer {
       // A prediction within 2/4096 of the coded bit teaches (almost) nothing.
       if (err > -this.rate * 2 && err < this.rate * 2) continue;
       const b = this.base[k];
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < skipFrom; i++) {
+        const v = w[b + i] + ((Math.imul(x[i], err) + 0x8000) >> 16);
+        w[b + i] = v > MAX_WEIGHT ? MAX_WEIGHT : v < -MAX_WEIGHT ? -MAX_WEIGHT : v;
+      }
+      for (let i = skipTo; i < n; i++) {
         const v = w[b + i] + ((Math.imul(x[i], err) + 0x8000) >> 16);
         w[b + i] = v > MAX_WEIGHT ? MAX_WEIGHT : v < -MAX_WEIGHT ? -MAX_WEIGHT : v;
       }
