@@ -5,7 +5,8 @@
 It is the prose training stream (train_prose.bin, already filtered against the benchmark corpus by
 check_overlap.py) in a measured order: the King James Bible first, then the other pieces (manuals rendered as
 text, fortunes) in reverse order, so the fortunes' short modern English comes last. The prior's adaptive
-counters remember recent text best; measured with the prior built each way (bits per byte, cm codec):
+counters remember recent text best; measured with the prior built each way (bits per byte, cm codec as of
+2026-11-28, before the column context):
 
     order                           alice29  asyoulik  plrabn12  lcet10
     stream order (KJV, ..., manuals) 1.856    2.102     2.073    1.621

@@ -201,7 +201,7 @@ try {
   say('## Bits per byte, Canterbury corpus');
   say();
   say(
-    '"archive" is the whole .octz file (a SQLite database: about 10 KB of fixed overhead, which dominates tiny files); ' +
+    '"archive" is the whole .octz file (a SQLite database: about 9 KB of fixed overhead, which dominates tiny files); ' +
       '"payload" is the sum of its chunk payloads alone; the codec that won each file\'s chunks is in brackets. ' +
       'The whole-corpus row for Octozip is one archive of the whole folder; for the others, the sum over files.',
   );
