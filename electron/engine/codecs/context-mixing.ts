@@ -1,7 +1,7 @@
 // 'cm': the adaptive context-mixing coder (electron/engine/coder) on its own, without the network.
-// Why a codec of its own: it decodes a whole chunk as one stream at a couple of hundred KB/s, while the neural
-// codec needs one model call per decoded byte (docs/BENCHMARK.md); so the default preset uses it and 'maximum'
-// adds the network.
+// Why a codec of its own: it decodes a whole chunk as one stream at over 100 KB/s, while the neural codec needs
+// one model call per decoded byte (docs/BENCHMARK.md); so the default preset uses it and 'maximum' adds the
+// network.
 //
 // Text chunks start from the bundled prior (model/prior-store.ts): the statistics of ~8.5 MB of English, so a
 // stream does not spend its first tens of kilobytes learning the language. Binary chunks, which the prior
@@ -46,7 +46,7 @@ export function shouldPrime(chunk: Uint8Array): boolean {
 }
 
 /** Codes one chunk; with a store, text chunks start from its prior. */
-export async function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null): Promise<Uint8Array> {
+export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null): Uint8Array {
   let coded: Uint8Array;
   let tableBits: number;
   let flags = 0;
@@ -71,7 +71,7 @@ export async function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorS
   return payload;
 }
 
-export async function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null): Promise<Uint8Array> {
+export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null): Uint8Array {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
@@ -125,7 +125,7 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
         // and progress events and cancellation through between chunks.
         await new Promise((resolve) => setImmediate(resolve));
         throwIfAborted(signal);
-        out.push({ payload: await encodeContextMixingChunk(chunk, store) });
+        out.push({ payload: encodeContextMixingChunk(chunk, store) });
       }
       return out;
     },
@@ -133,7 +133,7 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
       const out = [];
       for (const { payload, rawSize } of chunks) {
         throwIfAborted(signal);
-        out.push(await decodeContextMixingChunk(payload, rawSize, store));
+        out.push(decodeContextMixingChunk(payload, rawSize, store));
         await new Promise((resolve) => setImmediate(resolve));
       }
       return out;
