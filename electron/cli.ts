@@ -103,6 +103,15 @@ function fail(err: unknown): never {
   process.exit(exitCodeFor(err));
 }
 
+const threadsOption = () =>
+  new Option('--threads <n>', 'blocks coded at once on worker threads (default: every core; the archive is the same either way)').argParser(
+    (value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`not a thread count: ${value}`);
+      return n;
+    },
+  );
+
 const program = new Command()
   .name('octozip')
   .description('Lossless archiver: a small language model predicts each byte, a range coder stores the surprise.')
@@ -120,6 +129,7 @@ program
   .option('--encrypt-names', 'also encrypt names and metadata, so listing needs the password (implies --encrypt)')
   .option('--password-file <file>', 'read the password from FILE (implies --encrypt)')
   .option('--json', 'print the summary as JSON')
+  .addOption(threadsOption())
   .action(async (archive: string, paths: string[], opts: CreateFlags) => {
     const bar = progressBar(!opts.json);
     try {
@@ -132,6 +142,7 @@ program
         overwrite: opts.overwrite ?? false,
         password,
         encryptNames: opts.encryptNames ?? false,
+        threads: opts.threads,
         signal: cancellation(),
         onProgress: bar.listener,
       });
@@ -150,6 +161,7 @@ program
 
 interface CreateFlags {
   preset: Preset;
+  threads?: number;
   overwrite?: boolean;
   json?: boolean;
   encrypt?: boolean;
@@ -201,6 +213,7 @@ program
   .option('--max-total-bytes <n>', 'refuse to write more than N bytes (default 64 GiB)', positiveNumber)
   .option('--max-entries <n>', 'refuse archives with more than N entries (default 1,000,000)', positiveNumber)
   .option('--max-ratio <n>', 'refuse output more than N times the stored size, past 1 GiB (default 10,000)', positiveNumber)
+  .addOption(threadsOption())
   .action(async (archive: string, entries: string[], opts: ExtractFlags) => {
     const bar = progressBar(!opts.json);
     try {
@@ -215,6 +228,7 @@ program
         destDir: path.resolve(opts.output),
         entries,
         conflict: opts.overwrite ? 'overwrite' : opts.conflict,
+        threads: opts.threads,
         signal: cancellation(),
         onProgress: bar.listener,
       }));
@@ -232,6 +246,7 @@ program
 
 interface ExtractFlags {
   output: string;
+  threads?: number;
   conflict: ConflictPolicy;
   overwrite?: boolean;
   json?: boolean;
@@ -247,11 +262,12 @@ program
   .argument('<archive>')
   .option('--json', 'print the per-entry report as JSON')
   .addOption(passwordOption())
-  .action(async (archive: string, opts: { json?: boolean; passwordFile?: string }) => {
+  .addOption(threadsOption())
+  .action(async (archive: string, opts: { json?: boolean; passwordFile?: string; threads?: number }) => {
     const bar = progressBar(!opts.json);
     try {
       const report = await withArchivePassword(opts, (password) =>
-        verifyArchive({ archivePath: archive, password, signal: cancellation(), onProgress: bar.listener }),
+        verifyArchive({ archivePath: archive, password, threads: opts.threads, signal: cancellation(), onProgress: bar.listener }),
       );
       bar.stop();
       if (opts.json) {
@@ -311,11 +327,12 @@ program
   .addOption(new Option('--preset <preset>', "compression preset (default: the archive's)").choices(['fast', 'balanced', 'maximum']))
   .addOption(passwordOption())
   .option('--json', 'print the summary as JSON')
-  .action(async (archive: string, paths: string[], opts: { preset?: Preset; passwordFile?: string; json?: boolean }) => {
+  .addOption(threadsOption())
+  .action(async (archive: string, paths: string[], opts: { preset?: Preset; passwordFile?: string; json?: boolean; threads?: number }) => {
     const bar = progressBar(!opts.json);
     try {
       const summary = await withArchivePassword(opts, (password) =>
-        addToArchive({ archivePath: archive, inputs: paths, preset: opts.preset, password, signal: cancellation(), onProgress: bar.listener }),
+        addToArchive({ archivePath: archive, inputs: paths, preset: opts.preset, password, threads: opts.threads, signal: cancellation(), onProgress: bar.listener }),
       );
       bar.stop();
       if (opts.json) return printJson(summary);

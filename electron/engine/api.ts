@@ -35,6 +35,8 @@ export type ProgressListener = (p: Progress) => void;
 export interface JobOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Blocks coded at once on worker threads (default: every core). Archives are the same whatever the number. */
+  threads?: number;
 }
 
 export interface CreateOptions extends JobOptions {
@@ -60,10 +62,10 @@ export interface CreateSummary {
   rawBytes: number;
   /** Size of the archive file on disk. */
   archiveBytes: number;
-  /** Sum of the chunk payloads alone. */
+  /** Sum of the data blocks' payloads alone (the catalog and SQLite's structure are the rest of the file). */
   packedBytes: number;
   bitsPerByte: number;
-  /** Bytes per codec that won chunks, raw side. */
+  /** Bytes per codec that won blocks, raw side. */
   rawBytesByCodec: Partial<Record<CodecId, number>>;
   /** Payload size the classical codec alone would have produced, for "x% better than brotli". */
   classicalBytes: number;
@@ -103,13 +105,13 @@ export interface EntryInfo {
   /** Modification time, milliseconds since the epoch. */
   mtimeMs: number;
   size: number;
-  /** Sum of the payloads of this entry's chunks (0 for a deduplicated twin). */
+  /** This entry's share of the stored blocks its bytes lie in (0 for a deduplicated twin). */
   packedSize: number;
-  /** Codec of the entry's first chunk, or null for directories, links and empty files. */
+  /** Codec of the block holding the entry's first byte, or null for directories, links and empty files. */
   codec: CodecId | null;
   /** Symlink target, for symlinks. */
   linkTarget?: string;
-  /** SHA-256 hex of the content, for files. */
+  /** SHA-256 hex of the content, for files of format-1 archives (format 2 keeps a CRC-32 per file, hashes per block). */
   sha256?: string;
 }
 

@@ -5,8 +5,12 @@ import type { CodecId, Preset } from './api.ts';
 export interface PresetSettings {
   /** Codecs tried on every chunk, best first; each chunk keeps the smallest result, 'store' always competes. */
   codecs: CodecId[];
-  /** Files are cut into chunks of at most this many bytes. */
-  chunkBytes: number;
+  /**
+   * Solid block size: files of one kind are concatenated into blocks of at most this many bytes, each coded as
+   * one stream (a large file spans blocks). Larger blocks compress better (the model keeps learning) but cost
+   * more to extract one file from, and give fewer blocks to code in parallel.
+   */
+  blockBytes: number;
   /** brotli quality (0-11) and window (10-24) for the classical codec. */
   brotliQuality: number;
   brotliWindowBits: number;
@@ -22,14 +26,13 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const PRESETS: Record<Preset, PresetSettings> = {
-  fast: { codecs: ['brotli'], chunkBytes: 4 * MiB, brotliQuality: 9, brotliWindowBits: 22, neuralSegmentBytes: 4 * MiB },
-  // Context mixing alone, text chunks starting from the bundled prior: whole 1 MiB chunks coded as one stream
-  // at over 100 KB/s both ways. The network's one-call-per-byte decoding is ten times slower
+  fast: { codecs: ['brotli'], blockBytes: 8 * MiB, brotliQuality: 9, brotliWindowBits: 22, neuralSegmentBytes: 4 * MiB },
+  // Context mixing alone, text blocks starting from the bundled prior, each block one stream. The network's one-call-per-byte decoding is ten times slower
   // (docs/BENCHMARK.md), so it is kept for 'maximum'.
-  balanced: { codecs: ['cm', 'brotli'], chunkBytes: 1 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 128 * KiB },
+  balanced: { codecs: ['cm', 'brotli'], blockBytes: 8 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 128 * KiB },
   // One segment per chunk, decoded one byte per ORT call (slow). 'cm' competes too: the neural codec's
   // predictor starts cold, so on prose the primed 'cm' can win, and maximum must never lose to balanced.
-  maximum: { codecs: ['neural', 'cm', 'brotli'], chunkBytes: 4 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
+  maximum: { codecs: ['neural', 'cm', 'brotli'], blockBytes: 8 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
 };
 
 export const DEFAULT_PRESET: Preset = 'balanced';

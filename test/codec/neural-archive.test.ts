@@ -29,7 +29,7 @@ beforeAll(async () => {
   // Only the neural codec (and store) compete, with small chunks and segments: several chunks, several lanes each.
   const summary = await createArchiveWithSettings(
     { archivePath, inputs: [src] },
-    { ...PRESETS.balanced, codecs: ['neural'], chunkBytes: 20_000, neuralSegmentBytes: 8192 },
+    { ...PRESETS.balanced, codecs: ['neural'], blockBytes: 20_000, neuralSegmentBytes: 8192 },
   );
   expect(summary.rawBytesByCodec.neural).toBeGreaterThan(50_000);
 });

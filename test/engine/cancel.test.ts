@@ -49,7 +49,7 @@ describe('cancel', () => {
         },
       },
       // 16 KiB chunks: many batches, so the abort lands mid-way.
-      { ...PRESETS.fast, codecs: ['store'], chunkBytes: 16 * 1024 },
+      { ...PRESETS.fast, codecs: ['store'], blockBytes: 16 * 1024 },
     );
     await expect(job).rejects.toMatchObject({ code: 'cancelled' });
     expect(seen.some((p) => p.bytesDone > 0 && p.bytesDone < p.bytesTotal)).toBe(true);
@@ -73,7 +73,7 @@ describe('cancel', () => {
     const root = scratch();
     const src = makeSources(root);
     const archivePath = path.join(root, 'a.octz');
-    await createArchiveWithSettings({ archivePath, inputs: [src] }, { ...PRESETS.fast, codecs: ['store'], chunkBytes: 16 * 1024 });
+    await createArchiveWithSettings({ archivePath, inputs: [src] }, { ...PRESETS.fast, codecs: ['store'], blockBytes: 16 * 1024 });
     const dest = path.join(root, 'out');
     const controller = new AbortController();
     await expect(

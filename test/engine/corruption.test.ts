@@ -27,7 +27,7 @@ beforeAll(async () => {
   fs.symlinkSync('docs/text.txt', path.join(src, 'link'));
   pristine = path.join(root, 'pristine.octz');
   // Small chunks so the file holds several chunks of both codecs.
-  await createArchiveWithSettings({ archivePath: pristine, inputs: ['.'], cwd: src }, { ...PRESETS.fast, chunkBytes: 4096 });
+  await createArchiveWithSettings({ archivePath: pristine, inputs: ['.'], cwd: src }, { ...PRESETS.fast, blockBytes: 4096 });
   original = snapshot(src);
 });
 afterAll(() => cleanup());

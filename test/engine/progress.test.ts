@@ -23,7 +23,7 @@ describe('create progress', () => {
     const events: Progress[] = [];
     await createArchiveWithSettings(
       { archivePath: path.join(root, 'a.octz'), inputs: ['.'], cwd: root, onProgress: (p) => events.push(p) },
-      { ...PRESETS.fast, chunkBytes: 16 * 1024 },
+      { ...PRESETS.fast, blockBytes: 16 * 1024 },
     );
     const withPacked = events.filter((e) => (e.packedBytes ?? 0) > 0);
     expect(withPacked.length).toBeGreaterThan(0);

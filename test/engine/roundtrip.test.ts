@@ -21,13 +21,13 @@ function scratch() {
 describe('round trip', () => {
   it('random trees come back bit-exact with modes, times and links (store and brotli, tiny chunks)', async () => {
     await fc.assert(
-      fc.asyncProperty(treeArbitrary, fc.constantFrom(['store'] as const, ['brotli'] as const), fc.integer({ min: 1000, max: 8000 }), async (tree, codecs, chunkBytes) => {
+      fc.asyncProperty(treeArbitrary, fc.constantFrom(['store'] as const, ['brotli'] as const), fc.integer({ min: 1000, max: 8000 }), async (tree, codecs, blockBytes) => {
         const root = scratch();
         const src = writeTree(path.join(root, 'src'), tree);
         const archivePath = path.join(root, 'a.octz');
         const summary = await createArchiveWithSettings(
           { archivePath, inputs: ['.'], cwd: src },
-          { ...PRESETS.fast, codecs: [...codecs], chunkBytes },
+          { ...PRESETS.fast, codecs: [...codecs], blockBytes },
         );
         const expected = snapshot(src);
         expect(summary.entries).toBe(expected.size);
@@ -99,7 +99,7 @@ describe('round trip', () => {
     const archivePath = path.join(root, 'a.octz');
     const summary = await createArchiveWithSettings(
       { archivePath, inputs: [src] },
-      { ...PRESETS.fast, chunkBytes: 64 * 1024 },
+      { ...PRESETS.fast, blockBytes: 64 * 1024 },
     );
     expect(summary.rawBytesByCodec).toEqual({ store: 300_000 });
     expect(summary.packedBytes).toBe(300_000);

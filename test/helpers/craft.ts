@@ -5,7 +5,7 @@ import type { CodecId, ModelRef } from '../../electron/engine/api.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
 import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import { ArchiveWriter } from '../../electron/engine/format/writer.ts';
-import type { EntryRecord } from '../../electron/engine/format/records.ts';
+import type { CatalogContent, EntryRecord } from '../../electron/engine/format/records.ts';
 
 export interface CraftedEntry extends Partial<EntryRecord> {
   path: string;
@@ -16,7 +16,7 @@ export interface CraftedEntry extends Partial<EntryRecord> {
 export interface CraftOptions {
   /** Header models. */
   models?: ModelRef[];
-  /** Codec named by every chunk (the payload is still the raw bytes). */
+  /** Codec named by every block (the payload is still the raw bytes). */
   codec?: CodecId;
   formatVersion?: number;
 }
@@ -28,23 +28,34 @@ export function craftArchive(archivePath: string, entries: CraftedEntry[], optio
     creator: 'octozip-test craft',
     createdAt: new Date(0).toISOString(),
     preset: null,
-    chunkBytes: 1 << 20,
+    blockBytes: 1 << 20,
     codecParams: {},
     models: options.models ?? [],
     encryption: null,
   });
+  const records: EntryRecord[] = [];
+  const contents: CatalogContent[] = [];
   for (const e of entries) {
     const type = e.type ?? (e.linkTarget ? 'symlink' : e.bytes ? 'file' : 'directory');
     let contentId: number | null = null;
     if (type === 'file') {
+      // One block per file, so each crafted file can be damaged on its own.
       const bytes = e.bytes ?? new Uint8Array(0);
-      contentId = writer.beginContent(bytes.length);
+      contentId = contents.length;
+      const slices = [];
       if (bytes.length > 0) {
-        writer.addChunk({ contentId, seq: 0, rawOffset: 0, rawSize: bytes.length, codec: options.codec ?? 'store', rawCrc32: crc32(bytes), payload: bytes });
+        const { id } = writer.addBlock({
+          role: 'data',
+          codec: options.codec ?? 'store',
+          rawSize: bytes.length,
+          rawSha256: crypto.createHash('sha256').update(bytes).digest(),
+          payload: bytes,
+        });
+        slices.push({ blockId: id, offset: 0, length: bytes.length });
       }
-      writer.finishContent(contentId, crypto.createHash('sha256').update(bytes).digest('hex'), bytes.length > 0 ? 1 : 0);
+      contents.push({ id: contentId, size: bytes.length, crc32: crc32(bytes), slices });
     }
-    writer.addEntry({
+    records.push({
       path: e.path,
       type,
       mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
@@ -54,5 +65,6 @@ export function craftArchive(archivePath: string, entries: CraftedEntry[], optio
       linkTarget: e.linkTarget ?? null,
     });
   }
+  writer.writeCatalog(records, contents);
   writer.finish({ vacuum: false });
 }

@@ -1,10 +1,16 @@
-// One interface for every codec. Chunks are independent: payload i decodes to chunk i alone, so a reader can
-// extract any entry without touching the others, and a batch only exists to let a codec share work
-// (the neural codec runs one model call per step for all chunks of a batch).
+// One interface for every codec. Blocks (format 1: chunks) are independent: payload i decodes to block i alone,
+// so a reader can extract any entry by decoding only the blocks it lies in, and a batch only exists to let a
+// codec share work (the neural codec runs one model call per step for all blocks of a batch).
 import type { CodecId, ModelRef } from '../api.ts';
 
 export interface EncodedChunk {
   payload: Uint8Array;
+}
+
+export interface DecodeRequest {
+  payload: Uint8Array;
+  rawSize: number;
+  prefix?: number;
 }
 
 export interface Codec {
@@ -14,8 +20,12 @@ export interface Codec {
   /** Parameters a decoder needs that are not in each payload; recorded in the header, keyed by codec id. */
   readonly params: Readonly<Record<string, unknown>>;
   encodeBatch(chunks: readonly Uint8Array[], signal?: AbortSignal): Promise<EncodedChunk[]>;
-  /** rawSize is the chunk's recorded size; a decoder must fail (OctozipError 'damaged') rather than return other bytes. */
-  decodeBatch(chunks: readonly { payload: Uint8Array; rawSize: number }[], signal?: AbortSignal): Promise<Uint8Array[]>;
+  /**
+   * rawSize is the block's recorded size; a decoder must fail (OctozipError 'damaged') rather than return other
+   * bytes. `prefix` (<= rawSize), when given, is how many leading bytes the caller needs: a sequential decoder
+   * may stop there (extracting one file from a solid block); any codec may still return all rawSize bytes.
+   */
+  decodeBatch(chunks: readonly DecodeRequest[], signal?: AbortSignal): Promise<Uint8Array[]>;
   /** Release native resources (ORT sessions). */
   close?(): Promise<void>;
 }

@@ -19,6 +19,8 @@ import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-siz
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
 import { priorStore, type PriorStore } from '../model/prior-store.ts';
+import { ContextMixingPool } from './cm-pool.ts';
+import type { PriorChoice } from './cm-worker.ts';
 import type { Codec } from './codec.ts';
 
 const PAYLOAD_VERSION = 3;
@@ -71,7 +73,11 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
   return payload;
 }
 
-export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null): Uint8Array {
+/**
+ * Decodes the first `prefix` bytes (default: all rawSize): the coder is sequential, so the bytes after a file
+ * extracted from the middle of a solid block are never decoded.
+ */
+export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null, prefix = rawSize): Uint8Array {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
@@ -80,14 +86,15 @@ export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, p
   if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
   if ((flags & ~FLAG_PRIMED) !== 0) throw damaged(`it has unknown flags ${flags}`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
+  if (!Number.isSafeInteger(prefix) || prefix < 0 || prefix > rawSize) throw new RangeError(`prefix ${prefix} outside 0..${rawSize}`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
-  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, rawSize, undefined, { tableBits });
+  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, prefix, undefined, { tableBits });
   if (!prior) throw damaged('it was coded with a prior that the archive header does not name');
   if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
   const lease = prior.acquire();
   try {
-    return decodeBytes(coded, rawSize, undefined, { tableBits, prior: lease.prior });
+    return decodeBytes(coded, prefix, undefined, { tableBits, prior: lease.prior });
   } finally {
     prior.release(lease);
   }
@@ -98,6 +105,8 @@ export interface ContextMixingCodecOptions {
   prior?: ModelRef | null;
   /** Where to find priors (default: the bundled resources). */
   resourcesDir?: string;
+  /** Worker threads to code blocks on (blocks of one batch, or of concurrent calls, run in parallel); 1: this thread. */
+  threads?: number;
 }
 
 /** The prior ref recorded in an archive's cm params, if any (params written by this codec). */
@@ -114,11 +123,25 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
     store = priorStore(options.resourcesDir);
     if (options.prior && options.prior.sha256.toLowerCase() !== store.manifest.sha256) throw missingModelError(options.prior);
   }
+  const pool = (options.threads ?? 1) > 1 ? new ContextMixingPool(options.threads!) : null;
+  const prior: PriorChoice = store ? { use: true, resourcesDir: options.resourcesDir } : { use: false };
   return {
     id: 'cm',
     models: store ? [store.ref] : [],
     params: { payloadVersion: PAYLOAD_VERSION, prior: store ? store.ref : null },
+    async close() {
+      await pool?.close();
+    },
     async encodeBatch(chunks, signal) {
+      if (pool) {
+        // Copies that can be transferred: posting a view would clone its whole underlying buffer.
+        return Promise.all(
+          chunks.map(async (chunk) => {
+            const raw = new Uint8Array(chunk);
+            return { payload: await pool.run({ kind: 'encode', raw, prior }, [raw.buffer], signal) };
+          }),
+        );
+      }
       const out = [];
       for (const chunk of chunks) {
         // Yield before each chunk: lets codecs started beside this one (brotli, on the thread pool) begin first,
@@ -130,10 +153,18 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
       return out;
     },
     async decodeBatch(chunks, signal) {
+      if (pool) {
+        return Promise.all(
+          chunks.map(({ payload, rawSize, prefix }) => {
+            const copy = new Uint8Array(payload);
+            return pool.run({ kind: 'decode', payload: copy, rawSize, prefix: prefix ?? rawSize, prior }, [copy.buffer], signal);
+          }),
+        );
+      }
       const out = [];
-      for (const { payload, rawSize } of chunks) {
+      for (const { payload, rawSize, prefix } of chunks) {
         throwIfAborted(signal);
-        out.push(decodeContextMixingChunk(payload, rawSize, store));
+        out.push(decodeContextMixingChunk(payload, rawSize, store, prefix));
         await new Promise((resolve) => setImmediate(resolve));
       }
       return out;

@@ -13,6 +13,8 @@ export interface CodecContext {
   params?: Readonly<Record<string, unknown>>;
   /** Models the archive header names, when decoding: a factory opens exactly these or fails 'missing-model'. */
   models?: readonly ModelRef[];
+  /** Worker threads a codec may code blocks on (default 1: the calling thread). */
+  threads?: number;
 }
 
 export type CodecFactory = (context: CodecContext) => Promise<Codec>;
@@ -25,9 +27,9 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
   // Decoding opens the prior the header's params name (null: none); encoding, this build's prior.
-  cm: async ({ params }) => {
+  cm: async ({ params, threads }) => {
     const cm = await import('./context-mixing.ts');
-    return cm.createContextMixingCodec(params ? { prior: cm.priorFromParams(params) } : {});
+    return cm.createContextMixingCodec(params ? { prior: cm.priorFromParams(params), threads } : { threads });
   },
   // Decoding opens the model the header's params name (failing 'missing-model' when this build lacks it).
   neural: async ({ settings, params }) => {

@@ -25,6 +25,14 @@ export interface ChunkPlace {
   rawSize: number;
 }
 
+/** Where a format-2 block belongs; moving, swapping or relabelling one fails authentication. */
+export interface BlockPlace {
+  blockId: number;
+  role: string;
+  codec: string;
+  rawSize: number;
+}
+
 /** Entry metadata as sealed in one blob per entry. */
 export const SealedEntrySchema = z.object({
   path: z.string().min(1).max(65536),
@@ -114,6 +122,21 @@ export class ArchiveCipher {
     return payload;
   }
 
+  sealBlock(place: BlockPlace, payload: Uint8Array): Buffer {
+    return seal(this.#keys.chunk, payload, this.#blockAad(place));
+  }
+
+  /** The codec payload, or OctozipError 'damaged' when the stored blob was altered, moved or relabelled. */
+  openBlock(place: BlockPlace, sealed: Uint8Array, subject?: string): Buffer {
+    const payload = open(this.#keys.chunk, sealed, this.#blockAad(place));
+    if (payload === null) {
+      throw new OctozipError('damaged', `Block ${place.blockId} (${place.role}) failed authentication: the archive was altered or damaged.`, {
+        subject,
+      });
+    }
+    return payload;
+  }
+
   sealEntry(entryId: number, contentId: number | null, entry: SealedEntry): Buffer {
     const json = Buffer.from(JSON.stringify(SealedEntrySchema.parse(entry)), 'utf8');
     return seal(this.#keys.entry, json, this.#entryAad(entryId, contentId));
@@ -190,6 +213,11 @@ export class ArchiveCipher {
 
   #chunkAad(place: ChunkPlace): Buffer {
     return canonicalBytes(['octozip chunk v1', this.#archiveId, place.contentId, place.sequence, place.codec, place.rawSize]);
+  }
+
+  // Its own label: a format-1 chunk blob can never be taken for a block, nor the other way round.
+  #blockAad(place: BlockPlace): Buffer {
+    return canonicalBytes(['octozip block v2', this.#archiveId, place.blockId, place.role, place.codec, place.rawSize]);
   }
 
   #entryAad(entryId: number, contentId: number | null): Buffer {

@@ -1,6 +1,6 @@
-// Per-chunk checksum: CRC-32 (IEEE, the zlib/PNG polynomial). It detects every single-bit and every burst
-// error up to 32 bits, which is the property verify promises for payloads, and runs at memory speed.
-// Whole files are additionally covered by SHA-256, so CRC-32's 2^-32 miss rate on random damage is backed up.
+// CRC-32 (IEEE, the zlib/PNG polynomial) for payloads and for each file's bytes. It detects every single-bit and
+// every burst error up to 32 bits, which is the property verify promises for payloads, and runs at memory speed.
+// Whole blocks are additionally covered by SHA-256, so CRC-32's 2^-32 miss rate on random damage is backed up.
 // Node >= 20.15 ships zlib.crc32 (native); older Node 20 releases fall back to the table version below.
 import zlib from 'node:zlib';
 
@@ -15,17 +15,17 @@ const TABLE = (() => {
 })();
 
 /** Portable CRC-32; exported so a test can hold it equal to the native one. */
-export function crc32Portable(bytes: Uint8Array): number {
-  let crc = -1;
+export function crc32Portable(bytes: Uint8Array, previous = 0): number {
+  let crc = ~previous;
   for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
-const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
-/** CRC-32 of bytes as an unsigned 32-bit integer. */
-export function crc32(bytes: Uint8Array): number {
-  return nativeCrc32 ? nativeCrc32(bytes) >>> 0 : crc32Portable(bytes);
+/** CRC-32 of bytes as an unsigned 32-bit integer; `previous` continues the CRC of the bytes before these. */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  return nativeCrc32 ? nativeCrc32(bytes, previous) >>> 0 : crc32Portable(bytes, previous);
 }
 
 /**

@@ -8,6 +8,7 @@ export const HEADER_KEYS = {
   createdAt: 'created_at',
   preset: 'preset',
   chunkBytes: 'chunk_bytes',
+  blockBytes: 'block_bytes',
   codecParams: 'codec_params',
   models: 'models',
   encryption: 'encryption',
@@ -20,7 +21,10 @@ export const archiveHeaderSchema = z.object({
   creator: z.string(),
   createdAt: z.string(),
   preset: z.string().nullable(),
-  chunkBytes: z.number().int().positive(),
+  /** Format 1: the largest chunk the writer cut. */
+  chunkBytes: z.number().int().positive().optional(),
+  /** Format 2: the largest data block the writer cut (the preset's solid block size). */
+  blockBytes: z.number().int().positive().optional(),
   /** Parameters each codec's decoder needs, keyed by codec id. */
   codecParams: z.record(z.string(), z.record(z.string(), z.unknown())),
   /** Every model any chunk depends on. */
@@ -32,10 +36,9 @@ export const archiveHeaderSchema = z.object({
 export type ArchiveHeader = z.infer<typeof archiveHeaderSchema>;
 
 export function headerToRows(header: ArchiveHeader): [string, string][] {
-  return (Object.keys(HEADER_KEYS) as (keyof typeof HEADER_KEYS)[]).map((field) => [
-    HEADER_KEYS[field],
-    JSON.stringify(header[field]),
-  ]);
+  return (Object.keys(HEADER_KEYS) as (keyof typeof HEADER_KEYS)[])
+    .filter((field) => header[field] !== undefined)
+    .map((field) => [HEADER_KEYS[field], JSON.stringify(header[field])]);
 }
 
 export function headerFromRows(rows: { key: string; value: string }[], archivePath: string): ArchiveHeader {

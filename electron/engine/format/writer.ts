@@ -1,45 +1,22 @@
 // Writes a new archive database. The caller owns the file's path (a temp file) and its final rename.
-import { crc32, entryMetaChecksum } from './checksum.ts';
+import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
+import { BlockTable } from './block-table.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerToRows, type ArchiveHeader } from './header.ts';
-import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
-import { protectEntry } from '../crypto/entry-protection.ts';
 import { sealHeader } from './header-seal.ts';
-import { sealPayload, storedRawCrc } from './payload.ts';
-import type { EntryRecord, NewChunk } from './records.ts';
+import type { CatalogContent, EntryRecord, NewBlock } from './records.ts';
 import { APPLICATION_ID, COMPACT_SCHEMA_SQL, FORMAT_VERSION, PAGE_SIZE } from './schema.ts';
 
 export class ArchiveWriter {
   readonly #db: SqliteDatabase;
-  readonly #insertContent;
-  readonly #finishContent;
-  readonly #insertChunk;
-  readonly #addPackedSize;
-  readonly #insertEntry;
+  readonly #blocks: BlockTable;
   readonly #cipher: ArchiveCipher | null;
-  /**
-   * Encrypted archives: entries wait here until finish, when every content's SHA-256 is known and goes into its
-   * sealed metadata; so no plaintext name is ever written to the file, not even transiently.
-   */
-  readonly #pendingEntries: EntryRecord[] = [];
-  readonly #shaByContent = new Map<number, string>();
   #closed = false;
 
   private constructor(db: SqliteDatabase, cipher: ArchiveCipher | null) {
     this.#db = db;
     this.#cipher = cipher;
-    this.#insertContent = db.prepare(
-      'INSERT INTO content (sha256, size, chunk_count, packed_size) VALUES (?, ?, 0, 0)',
-    );
-    this.#finishContent = db.prepare('UPDATE content SET sha256 = ?, chunk_count = ? WHERE id = ?');
-    this.#insertChunk = db.prepare(
-      `INSERT INTO chunk (content_id, seq, raw_offset, raw_size, codec, raw_crc32, payload_crc32, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#addPackedSize = db.prepare('UPDATE content SET packed_size = packed_size + ? WHERE id = ?');
-    this.#insertEntry = db.prepare(
-      'INSERT INTO entry (path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.#blocks = new BlockTable(db, cipher);
   }
 
   /** Creates the database at `path`, which must not exist; with a cipher, everything is sealed as it is written. */
@@ -63,64 +40,19 @@ export class ArchiveWriter {
     for (const [key, value] of headerToRows(header)) upsert.run(key, value);
   }
 
-  /** Starts a content (the bytes of one or more identical files); its hash is filled in by finishContent. */
-  beginContent(size: number): number {
-    return Number(this.#insertContent.run('', size).lastInsertRowid);
+  /** Stores one data block; returns its id and stored size. */
+  addBlock(block: NewBlock): { id: number; storedSize: number } {
+    return this.#blocks.insert(block);
   }
 
-  finishContent(contentId: number, sha256: string, chunkCount: number): void {
-    // Encrypted: a keyed fingerprint, so nobody can test the archive for a known file by its public hash.
-    this.#finishContent.run(this.#cipher ? this.#cipher.fingerprint(sha256) : sha256, chunkCount, contentId);
-    if (this.#cipher) this.#shaByContent.set(contentId, sha256);
-  }
-
-  /** Stores one chunk; returns the stored payload size. */
-  addChunk(chunk: NewChunk): number {
-    const identity = { contentId: chunk.contentId, seq: chunk.seq, codec: chunk.codec, rawSize: chunk.rawSize };
-    const stored = sealPayload(chunk.payload, identity, this.#cipher);
-    this.#insertChunk.run(
-      chunk.contentId,
-      chunk.seq,
-      chunk.rawOffset,
-      chunk.rawSize,
-      chunk.codec,
-      storedRawCrc(chunk.rawCrc32, identity, stored, this.#cipher),
-      crc32(stored),
-      stored,
-    );
-    this.#addPackedSize.run(stored.length, chunk.contentId);
-    return stored.length;
-  }
-
-  /** The one place entry metadata is written (name encryption hooks in here). */
-  addEntry(entry: EntryRecord): void {
-    if (this.#cipher) {
-      this.#pendingEntries.push(entry);
-      return;
-    }
-    const row = [entry.path, entry.type, entry.mode, Math.trunc(entry.mtimeMs), entry.size, entry.contentId, entry.linkTarget] as const;
-    this.#insertEntry.run(...row, entryMetaChecksum(row), null);
-  }
-
-  /** Encrypted archives: writes the waiting entries, sealed, with ids 1..n, then the header MAC over it all. */
-  #writeSealedEntries(cipher: ArchiveCipher): void {
-    const insert = this.#db.prepare(
-      'INSERT INTO entry (id, path, type, mode, mtime_ms, size, content_id, link_target, meta_crc32, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.#pendingEntries.forEach((entry, i) => {
-      const id = i + 1;
-      const sha = entry.contentId === null ? undefined : this.#shaByContent.get(entry.contentId);
-      const { columns: c, sealed } = protectEntry(cipher, id, entry, sha);
-      const row = [c.path, c.type, c.mode, Math.trunc(c.mtimeMs), c.size, c.contentId, c.linkTarget] as const;
-      insert.run(id, ...row, entryMetaChecksum(row), sealed);
-    });
-    this.#pendingEntries.length = 0;
-    sealHeader(this.#db, cipher);
+  /** Writes the entry list and content list; call once, after the last data block. Returns their stored bytes. */
+  writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[]): number {
+    return this.#blocks.writeCatalog(entries, contents);
   }
 
   /** Commits and closes. `vacuum` repacks the file (drops slack in b-tree pages) at the cost of a rewrite. */
   finish(options: { vacuum: boolean }): void {
-    if (this.#cipher) this.#writeSealedEntries(this.#cipher);
+    if (this.#cipher) sealHeader(this.#db, this.#cipher, FORMAT_VERSION);
     this.#db.exec('COMMIT');
     if (options.vacuum) this.#db.exec('VACUUM');
     this.close();

@@ -1,22 +1,26 @@
-// create: inputs on disk -> scan -> chunks -> batches -> every candidate codec -> smallest payload -> archive.
-// Memory stays bounded by one batch (raw bytes plus each codec's output) whatever the input size.
+// create: inputs on disk -> scan -> identical files found -> kinds -> solid plan -> blocks read in plan order,
+// coded (several at once, on worker threads) and written in plan order -> catalog -> header -> rename.
+// Memory stays bounded by the blocks in flight whatever the input size, and the archive's bytes do not depend on
+// the thread count.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { CodecId, CreateOptions, CreateSummary, ModelRef } from '../api.ts';
-import type { Codec } from '../codecs/codec.ts';
-import { isCodecAvailable, loadCodec } from '../codecs/registry.ts';
+import type { CodecId, CreateOptions, CreateSummary } from '../api.ts';
 import { ArchiveCipher } from '../crypto/archive-cipher.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
+import type { CatalogContent, EntryRecord } from '../format/records.ts';
 import { FORMAT_VERSION } from '../format/schema.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
 import { ArchiveWriter } from '../format/writer.ts';
 import { fsyncDirectory, fsyncFile, removeDatabaseQuietly, removeStaleTempFiles, tempNamePrefix, tempPathBeside } from '../fs/temp-file.ts';
 import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
-import { BATCH_MAX_BYTES, BATCH_MAX_CHUNKS } from './batch-limits.ts';
+import { BlockEncoder, type EncodedBlock } from './block-encoder.ts';
+import { kindFromBytes, kindFromName, SNIFF_BYTES, type FileKind } from './file-kinds.ts';
 import { ProgressTracker } from './progress.ts';
 import { scanInputs, type ScannedEntry } from './scan.ts';
+import { planSolidBlocks, type BlockPlan, type SolidPlan } from './solid-plan.ts';
 
 export const CREATOR = 'octozip 0.1.0';
 
@@ -24,29 +28,7 @@ const MiB = 1024 * 1024;
 /** Archives up to this size are VACUUMed before the rename (repacks b-tree pages); larger ones skip the rewrite. */
 const VACUUM_LIMIT_BYTES = 256 * MiB;
 
-interface PendingChunk {
-  contentId: number;
-  seq: number;
-  rawOffset: number;
-  raw: Buffer;
-}
-
-/** Picks the codecs to try; a preset naming a codec this build lacks falls back to brotli, with a note. */
-async function loadEncoders(settings: PresetSettings, notes: string[]): Promise<Codec[]> {
-  const ids: CodecId[] = [];
-  for (const id of settings.codecs) {
-    if (id === 'store') continue; // store always competes, without a codec call
-    if (isCodecAvailable(id)) {
-      if (!ids.includes(id)) ids.push(id);
-    } else {
-      notes.push(`The '${id}' codec is not available in this build; compressed with brotli instead.`);
-      if (!ids.includes('brotli')) ids.push('brotli');
-    }
-  }
-  return Promise.all(ids.map((id) => loadCodec(id, { settings })));
-}
-
-async function readFully(handle: fs.promises.FileHandle, buffer: Buffer): Promise<number> {
+async function readFully(handle: fs.promises.FileHandle, buffer: Uint8Array): Promise<number> {
   let filled = 0;
   while (filled < buffer.length) {
     const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
@@ -62,9 +44,17 @@ function changedWhileReading(entry: ScannedEntry): OctozipError {
   });
 }
 
+async function openSource(entry: ScannedEntry): Promise<fs.promises.FileHandle> {
+  try {
+    return await fs.promises.open(entry.sourcePath, 'r');
+  } catch (err) {
+    throw new OctozipError('input', `Cannot read ${entry.sourcePath}: ${(err as Error).message}`, { subject: entry.sourcePath, cause: err });
+  }
+}
+
 async function sha256OfFile(entry: ScannedEntry, signal?: AbortSignal): Promise<string> {
   const hash = crypto.createHash('sha256');
-  const handle = await fs.promises.open(entry.sourcePath, 'r');
+  const handle = await openSource(entry);
   try {
     const buffer = Buffer.allocUnsafe(MiB);
     for (;;) {
@@ -79,6 +69,80 @@ async function sha256OfFile(entry: ScannedEntry, signal?: AbortSignal): Promise<
   return hash.digest('hex');
 }
 
+/** The kind of a file: from its name, or else from its first bytes. */
+async function kindOf(entry: ScannedEntry): Promise<FileKind> {
+  const byName = kindFromName(entry.entryPath);
+  if (byName || entry.size === 0) return byName ?? 'prose';
+  const handle = await openSource(entry);
+  try {
+    const head = new Uint8Array(Math.min(SNIFF_BYTES, entry.size));
+    return kindFromBytes(head.subarray(0, await readFully(handle, head)));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One unique content of the new archive: the file it is read from and, for files with twins, its SHA-256. */
+interface SourceContent {
+  source: ScannedEntry;
+  /** Hashed up front when another file has the same size (only those can be duplicates). */
+  sha256: string | null;
+}
+
+/**
+ * Reads the plan's blocks from the source files, in order: a content spanning blocks keeps its file open from
+ * one block to the next. Checks that every file still has the size the scan saw, and that a file hashed up front
+ * still has that hash, and computes each content's CRC-32 for the catalog.
+ */
+class BlockSource {
+  readonly #contents: SourceContent[];
+  readonly #crcs: number[];
+  readonly #signal: AbortSignal | undefined;
+  #open: { content: number; handle: fs.promises.FileHandle; hash: crypto.Hash | null; done: number } | null = null;
+
+  constructor(plan: SolidPlan, sources: SourceContent[], signal?: AbortSignal) {
+    this.#contents = plan.contents.map((c) => sources[c.key]!);
+    this.#crcs = new Array<number>(plan.contents.length).fill(0);
+    this.#signal = signal;
+  }
+
+  crc32Of(content: number): number {
+    return this.#crcs[content]!;
+  }
+
+  async read(block: BlockPlan): Promise<Uint8Array> {
+    const raw = new Uint8Array(block.size);
+    let at = 0;
+    for (const piece of block.pieces) {
+      throwIfAborted(this.#signal);
+      const { source, sha256 } = this.#contents[piece.content]!;
+      if (this.#open?.content !== piece.content) {
+        await this.close();
+        this.#open = { content: piece.content, handle: await openSource(source), hash: sha256 ? crypto.createHash('sha256') : null, done: 0 };
+      }
+      const open = this.#open!;
+      const view = raw.subarray(at, at + piece.length);
+      if ((await readFully(open.handle, view)) < piece.length) throw changedWhileReading(source);
+      this.#crcs[piece.content] = crc32(view, this.#crcs[piece.content]);
+      open.hash?.update(view);
+      open.done += piece.length;
+      at += piece.length;
+      if (open.done === source.size) {
+        if ((await readFully(open.handle, new Uint8Array(1))) !== 0) throw changedWhileReading(source);
+        if (open.hash && open.hash.digest('hex') !== sha256) throw changedWhileReading(source);
+        await this.close();
+      }
+    }
+    return raw;
+  }
+
+  async close(): Promise<void> {
+    const open = this.#open;
+    this.#open = null;
+    await open?.handle.close();
+  }
+}
+
 export async function createArchive(options: CreateOptions): Promise<CreateSummary> {
   const preset = options.preset ?? DEFAULT_PRESET;
   const settings = PRESETS[preset];
@@ -86,8 +150,13 @@ export async function createArchive(options: CreateOptions): Promise<CreateSumma
   return createArchiveWithSettings({ ...options, preset }, settings);
 }
 
-/** createArchive with explicit settings: tests use tiny chunks to exercise multi-chunk files cheaply. */
-export async function createArchiveWithSettings(options: CreateOptions, settings: PresetSettings): Promise<CreateSummary> {
+/** What only the engine passes: add codes its new files with the archive's own keys (so blocks copy over as they are). */
+export interface CreateInternals {
+  cipher?: ArchiveCipher;
+}
+
+/** createArchive with explicit settings: tests use tiny blocks to exercise files spanning blocks cheaply. */
+export async function createArchiveWithSettings(options: CreateOptions, settings: PresetSettings, internal: CreateInternals = {}): Promise<CreateSummary> {
   const started = performance.now();
   const { signal } = options;
   if (options.encryptNames && options.password === undefined) {
@@ -124,160 +193,126 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
 
   const files = entries.filter((e) => e.type === 'file');
   const rawBytes = files.reduce((sum, e) => sum + e.size, 0);
-  // Only files whose size another file shares can be duplicates; only those are hashed before compressing.
-  const filesPerSize = new Map<number, number>();
-  for (const f of files) filesPerSize.set(f.size, (filesPerSize.get(f.size) ?? 0) + 1);
-
   const progress = new ProgressTracker(options.onProgress, 'compress', { bytes: rawBytes, entries: entries.length });
   progress.packedBytes = 0;
   progress.packedRawBytes = 0;
   progress.emit(true);
 
+  // Identical files share one content. Only files whose size another file shares can be duplicates; only those
+  // are hashed before compressing.
+  const filesPerSize = new Map<number, number>();
+  for (const f of files) filesPerSize.set(f.size, (filesPerSize.get(f.size) ?? 0) + 1);
+  const sources: SourceContent[] = [];
+  const sourceByEntry = new Map<ScannedEntry, number>();
+  const sourceBySha = new Map<string, number>();
+  for (const file of files) {
+    throwIfAborted(signal);
+    const sha256 = (filesPerSize.get(file.size) ?? 0) > 1 ? await sha256OfFile(file, signal) : null;
+    const twin = sha256 === null ? undefined : sourceBySha.get(sha256);
+    if (twin !== undefined) {
+      sourceByEntry.set(file, twin);
+      continue;
+    }
+    sourceByEntry.set(file, sources.length);
+    if (sha256 !== null) sourceBySha.set(sha256, sources.length);
+    sources.push({ source: file, sha256 });
+  }
+  const planned = [];
+  for (const [key, { source }] of sources.entries()) {
+    throwIfAborted(signal);
+    planned.push({ key, entryPath: source.entryPath, size: source.size, kind: await kindOf(source) });
+  }
+  const plan = planSolidBlocks(planned, settings.blockBytes);
+  const contentIdOfSource = new Array<number>(sources.length);
+  plan.contents.forEach((c, id) => (contentIdOfSource[c.key] = id));
+
   // Before any file is written: an unusable password fails here, and the KDF runs once for the whole archive.
   const cipher =
-    options.password !== undefined ? await ArchiveCipher.create(options.password, { encryptNames: options.encryptNames ?? false }) : null;
-  const encoders = await loadEncoders(settings, notes);
+    internal.cipher ??
+    (options.password !== undefined ? await ArchiveCipher.create(options.password, { encryptNames: options.encryptNames ?? false }) : null);
+  const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), plan.blocks.length));
+  const encoder = await BlockEncoder.open(settings, threads, notes);
+  const reader = new BlockSource(plan, sources, signal);
   const tempPath = tempPathBeside(archivePath);
   let writer: ArchiveWriter | null = null;
   try {
     writer = ArchiveWriter.create(tempPath, cipher);
     const out = writer;
     const rawBytesByCodec: Partial<Record<CodecId, number>> = {};
-    const usedCodecs = new Set<CodecId>();
     let packedBytes = 0;
-    let packedRawBytes = 0;
     let classicalBytes = 0;
-    let batch: PendingChunk[] = [];
-    let batchBytes = 0;
+    const slices: CatalogContent['slices'][] = plan.contents.map(() => []);
 
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const raws = batch.map((c) => c.raw);
-      // All candidate codecs at once: brotli runs on libuv's thread pool while the mixing codecs use this thread.
-      const results = await Promise.all(
-        encoders.map(async (codec) => ({ id: codec.id, payloads: (await codec.encodeBatch(raws, signal)).map((e) => e.payload) })),
-      );
-      throwIfAborted(signal);
-      batch.forEach((chunk, i) => {
-        // Ties go to store: same size, no decode work.
-        let best: { id: CodecId; payload: Uint8Array } = { id: 'store', payload: chunk.raw };
-        for (const r of results) if (r.payloads[i].length < best.payload.length) best = { id: r.id, payload: r.payloads[i] };
-        const brotli = results.find((r) => r.id === 'brotli')?.payloads[i].length ?? chunk.raw.length;
-        classicalBytes += Math.min(brotli, chunk.raw.length);
-        packedBytes += out.addChunk({
-          contentId: chunk.contentId,
-          seq: chunk.seq,
-          rawOffset: chunk.rawOffset,
-          rawSize: chunk.raw.length,
-          codec: best.id,
-          rawCrc32: crc32(chunk.raw),
-          payload: best.payload,
-        });
-        rawBytesByCodec[best.id] = (rawBytesByCodec[best.id] ?? 0) + chunk.raw.length;
-        packedRawBytes += chunk.raw.length;
-        usedCodecs.add(best.id);
+    const write = (block: BlockPlan, raw: Uint8Array, encoded: EncodedBlock) => {
+      const { id, storedSize } = out.addBlock({
+        role: 'data',
+        codec: encoded.codec,
+        rawSize: raw.length,
+        rawSha256: crypto.createHash('sha256').update(raw).digest(),
+        payload: encoded.payload,
       });
-      batch = [];
-      batchBytes = 0;
+      let offset = 0;
+      for (const piece of block.pieces) {
+        slices[piece.content]!.push({ blockId: id, offset, length: piece.length });
+        offset += piece.length;
+      }
+      packedBytes += storedSize;
+      classicalBytes += encoded.classicalBytes;
+      rawBytesByCodec[encoded.codec] = (rawBytesByCodec[encoded.codec] ?? 0) + raw.length;
       progress.packedBytes = packedBytes;
-      progress.packedRawBytes = packedRawBytes;
+      progress.packedRawBytes = (progress.packedRawBytes ?? 0) + raw.length;
+      progress.entriesDone = Math.min(progress.entriesDone + block.pieces.length, entries.length);
       progress.emit();
     };
 
-    const contentBySha = new Map<string, number>();
-    const chunkBytes = settings.chunkBytes;
-
-    for (const entry of entries) {
+    // Blocks are read in order and coded up to `threads` at once; each is written as soon as the ones before it
+    // are, so block ids (and the archive) are the same whatever the thread count.
+    const inFlight: { block: BlockPlan; raw: Uint8Array; encoded: Promise<EncodedBlock> }[] = [];
+    for (const block of plan.blocks) {
       throwIfAborted(signal);
-      progress.currentEntry = entry.entryPath;
-      const record = {
-        path: entry.entryPath,
-        type: entry.type,
-        mode: entry.mode,
-        mtimeMs: entry.mtimeMs,
-        size: entry.size,
-        contentId: null as number | null,
-        linkTarget: entry.linkTarget,
-      };
-      if (entry.type !== 'file') {
-        out.addEntry(record);
-        progress.entriesDone++;
-        progress.emit();
-        continue;
-      }
-      let expectedSha: string | null = null;
-      if ((filesPerSize.get(entry.size) ?? 0) > 1) {
-        expectedSha = await sha256OfFile(entry, signal);
-        const twin = contentBySha.get(expectedSha);
-        if (twin !== undefined) {
-          out.addEntry({ ...record, contentId: twin });
-          progress.bytesDone += entry.size;
-          progress.entriesDone++;
-          progress.emit();
-          continue;
-        }
-      }
-      const contentId = out.beginContent(entry.size);
-      out.addEntry({ ...record, contentId });
-      const hash = crypto.createHash('sha256');
-      let handle: fs.promises.FileHandle;
-      try {
-        handle = await fs.promises.open(entry.sourcePath, 'r');
-      } catch (err) {
-        throw new OctozipError('input', `Cannot read ${entry.sourcePath}: ${(err as Error).message}`, {
-          subject: entry.sourcePath,
-          cause: err,
-        });
-      }
-      let seq = 0;
-      try {
-        let offset = 0;
-        while (offset < entry.size) {
-          throwIfAborted(signal);
-          const raw = Buffer.allocUnsafe(Math.min(chunkBytes, entry.size - offset));
-          if ((await readFully(handle, raw)) < raw.length) throw changedWhileReading(entry);
-          hash.update(raw);
-          batch.push({ contentId, seq, rawOffset: offset, raw });
-          batchBytes += raw.length;
-          offset += raw.length;
-          seq++;
-          progress.bytesDone += raw.length;
-          if (batch.length >= BATCH_MAX_CHUNKS || batchBytes >= BATCH_MAX_BYTES) await flush();
-        }
-        if ((await readFully(handle, Buffer.allocUnsafe(1))) !== 0) throw changedWhileReading(entry);
-      } finally {
-        await handle.close();
-      }
-      const sha256 = hash.digest('hex');
-      if (expectedSha !== null && expectedSha !== sha256) throw changedWhileReading(entry);
-      out.finishContent(contentId, sha256, seq);
-      contentBySha.set(sha256, contentId);
-      progress.entriesDone++;
+      const raw = await reader.read(block);
+      progress.currentEntry = plan.contents[block.pieces[0]!.content]!.entryPath;
+      progress.bytesDone += raw.length;
       progress.emit();
+      const encoded = encoder.encode(raw, block.kind, signal);
+      encoded.catch(() => undefined); // awaited in turn below
+      inFlight.push({ block, raw, encoded });
+      while (inFlight.length > threads) {
+        const done = inFlight.shift()!;
+        write(done.block, done.raw, await done.encoded);
+      }
     }
-    await flush();
+    while (inFlight.length > 0) {
+      const done = inFlight.shift()!;
+      write(done.block, done.raw, await done.encoded);
+    }
+    await reader.close();
     throwIfAborted(signal);
 
-    const models = new Map<string, ModelRef>();
-    const codecParams: Record<string, Record<string, unknown>> = {};
-    for (const codec of encoders) {
-      if (!usedCodecs.has(codec.id)) continue;
-      codecParams[codec.id] = { ...codec.params };
-      for (const m of codec.models) models.set(`${m.name}\0${m.sha256}`, { name: m.name, sha256: m.sha256 });
-    }
+    const catalogEntries: EntryRecord[] = entries.map((e) => ({
+      path: e.entryPath,
+      type: e.type,
+      mode: e.mode,
+      mtimeMs: e.mtimeMs,
+      size: e.size,
+      contentId: e.type === 'file' ? contentIdOfSource[sourceByEntry.get(e)!]! : null,
+      linkTarget: e.linkTarget,
+    }));
+    const catalogContents: CatalogContent[] = plan.contents.map((c, id) => ({ id, size: c.size, crc32: reader.crc32Of(id), slices: slices[id]! }));
+    out.writeCatalog(catalogEntries, catalogContents);
     out.writeHeader({
       formatVersion: FORMAT_VERSION,
       creator: CREATOR,
       createdAt: new Date().toISOString(),
       preset,
-      chunkBytes,
-      codecParams,
-      models: [...models.values()],
+      blockBytes: settings.blockBytes,
+      ...encoder.headerRecords(),
       encryption: cipher ? { ...cipher.record } : null,
     });
 
     progress.phase = 'finalize';
     progress.currentEntry = null;
+    progress.entriesDone = entries.length;
     progress.emit(true);
     out.finish({ vacuum: fs.statSync(tempPath).size <= VACUUM_LIMIT_BYTES });
     writer = null;
@@ -309,6 +344,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     removeDatabaseQuietly(tempPath);
     throw writeErrorFor(err, archivePath);
   } finally {
-    await Promise.all(encoders.map((c) => c.close?.()));
+    await reader.close().catch(() => undefined);
+    await encoder.close();
   }
 }

@@ -1,17 +1,19 @@
-// extract: archive -> checked entries -> folders -> files (decoded in batches, hashed, temp then rename)
-// -> symbolic links -> folder modes and times. Nothing is ever written through a symbolic link, and a file
-// only appears under its name once all its bytes matched their checksums and the file its SHA-256.
-import crypto from 'node:crypto';
+// extract: archive -> checked entries -> folders -> files (the blocks they lie in decoded in order, each only as far
+// as the last wanted byte; every file written to a temp name, then renamed) -> symbolic links -> folder modes and
+// times. Nothing is ever written through a symbolic link, and a file only appears under its name once all its
+// bytes matched their checksums.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ConflictPolicy, ExtractOptions, ExtractSummary } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { destinationPath } from '../format/entry-path.ts';
 import { ArchiveReader } from '../format/reader.ts';
-import { ExtractBudget, MAX_CHUNK_RATIO, resolveExtractLimits } from '../limits.ts';
+import { ExtractBudget, resolveExtractLimits } from '../limits.ts';
 import type { ContentRecord, StoredEntry } from '../format/records.ts';
 import { removeQuietly, removeStaleTempFilesIn, tempPathBeside } from '../fs/temp-file.ts';
-import { ChunkDecoder, planContent, type ChunkJob } from './chunk-decoder.ts';
+import { BlockDecoder } from './block-decoder.ts';
+import { ContentCheck, streamContents } from './content-stream.ts';
 import { assertEntriesSafe, printable } from './entry-checks.ts';
 import { ProgressTracker } from './progress.ts';
 
@@ -103,65 +105,68 @@ function resolveConflict(finalPath: string, policy: ConflictPolicy): { path: str
   }
 }
 
-/** One file being written: a temp file beside its destination, hashed as it goes. */
+/** One file being written: a temp file beside its destination, renamed into place once its content checked out. */
 class FileSink {
   readonly #entry: StoredEntry;
-  readonly #content: ContentRecord;
   readonly #finalPath: string;
   readonly #tempPath: string;
   readonly #handle: fs.promises.FileHandle;
-  readonly #hash = crypto.createHash('sha256');
-  #written = 0;
 
-  private constructor(entry: StoredEntry, content: ContentRecord, finalPath: string, tempPath: string, handle: fs.promises.FileHandle) {
+  private constructor(entry: StoredEntry, finalPath: string, tempPath: string, handle: fs.promises.FileHandle) {
     this.#entry = entry;
-    this.#content = content;
     this.#finalPath = finalPath;
     this.#tempPath = tempPath;
     this.#handle = handle;
   }
 
-  static async open(entry: StoredEntry, content: ContentRecord, finalPath: string): Promise<FileSink> {
+  static async open(entry: StoredEntry, finalPath: string): Promise<FileSink> {
     const tempPath = tempPathBeside(finalPath);
     const handle = await fs.promises.open(tempPath, 'wx', 0o600);
-    return new FileSink(entry, content, finalPath, tempPath, handle);
+    return new FileSink(entry, finalPath, tempPath, handle);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    this.#hash.update(bytes);
     let done = 0;
     while (done < bytes.length) done += (await this.#handle.write(bytes, done, bytes.length - done)).bytesWritten;
-    this.#written += bytes.length;
   }
 
-  /** Checks the hash, restores attributes and renames into place; on any failure the temp file is removed. */
+  /** Restores attributes and renames into place; on any failure the temp file is removed. */
   async finish(): Promise<void> {
     try {
-      await this.#finish();
+      // Permission bits only: set-user-ID and friends are never restored from an archive.
+      await this.#handle.chmod(this.#entry.mode & 0o777);
+      const seconds = utimeSeconds(this.#entry.mtimeMs);
+      await this.#handle.utimes(seconds, seconds);
+      await this.#handle.close();
+      await fs.promises.rename(this.#tempPath, this.#finalPath);
     } catch (err) {
       await this.abort();
       throw err;
     }
   }
 
-  async #finish(): Promise<void> {
-    if (this.#written !== this.#content.size || this.#hash.digest('hex') !== this.#content.sha256) {
-      throw new OctozipError('damaged', `"${printable(this.#entry.path)}" does not match its SHA-256; it was not written.`, {
-        subject: this.#entry.path,
-      });
-    }
-    // Permission bits only: set-user-ID and friends are never restored from an archive.
-    await this.#handle.chmod(this.#entry.mode & 0o777);
-    const seconds = utimeSeconds(this.#entry.mtimeMs);
-    await this.#handle.utimes(seconds, seconds);
-    await this.#handle.close();
-    await fs.promises.rename(this.#tempPath, this.#finalPath);
-  }
-
   async abort(): Promise<void> {
     await this.#handle.close().catch(() => undefined);
     removeQuietly(this.#tempPath);
   }
+}
+
+/** More files than this being written at once means a crafted archive (see the extraction loop). */
+const MAX_OPEN_CONTENTS = 256;
+
+/**
+ * Worker threads for decoding `blocks` blocks: the caller's choice or every core, and 1 (this thread, no worker
+ * to start) when there is only one block to decode.
+ */
+export function decodeThreads(requested: number | undefined, blocks: number): number {
+  return Math.max(1, Math.min(requested ?? os.availableParallelism(), blocks));
+}
+
+/** The data blocks the given contents lie in. */
+export function blocksOf(contents: Iterable<ContentRecord>): number {
+  const ids = new Set<number>();
+  for (const c of contents) for (const s of c.slices) ids.add(s.blockId);
+  return ids.size;
 }
 
 interface FileTarget {
@@ -177,8 +182,9 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
   const policy: ConflictPolicy = options.conflict ?? 'skip';
   const archivePath = path.resolve(options.archivePath);
   const reader = ArchiveReader.open(archivePath);
-  const decoder = new ChunkDecoder(reader, signal);
-  let sink: FileSink | null = null;
+  let decoder: BlockDecoder | null = null;
+  /** Files being written, by content: identical files share a content and are written side by side. */
+  const open = new Map<number, FileSink[]>();
   try {
     await reader.unlock(options.password);
     const all = reader.entries();
@@ -230,49 +236,58 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
       targets.push({ entry, content, finalPath: resolved.path });
     }
 
-    const finishTarget = async (s: FileSink, target: FileTarget) => {
-      await s.finish();
-      summary.written++;
-      summary.bytes += target.content.size;
-      progress.entriesDone++;
-      progress.emit();
-    };
-
+    const targetsByContent = new Map<number, FileTarget[]>();
     for (const target of targets) {
-      if (target.content.size > 0) continue;
-      throwIfAborted(signal);
-      sink = await FileSink.open(target.entry, target.content, target.finalPath);
-      await finishTarget(sink, target);
-      sink = null;
+      const list = targetsByContent.get(target.content.id) ?? [];
+      list.push(target);
+      targetsByContent.set(target.content.id, list);
     }
-
-    function* chunkJobs(): Generator<ChunkJob> {
-      for (let owner = 0; owner < targets.length; owner++) {
-        const { content } = targets[owner];
-        if (content.size === 0) continue;
-        for (const chunk of planContent(reader, content, MAX_CHUNK_RATIO)) yield { content, chunk, owner };
+    const checks = new Map<number, ContentCheck>();
+    const wanted = [...targetsByContent.values()].map((list) => list[0]!.content);
+    const threads = decodeThreads(options.threads, blocksOf(wanted));
+    decoder = new BlockDecoder(reader, signal, threads);
+    const events = streamContents(reader, decoder, wanted, {
+      wholeBlocks: false,
+      lookahead: threads - 1,
+      onBlockDecoded: (block) => budget.addPacked(block.payloadSize),
+    });
+    for await (const event of events) {
+      if (event.error) throw event.error;
+      const { content, bytes, last } = event;
+      const sameContent = targetsByContent.get(content.id)!;
+      let sinks = open.get(content.id);
+      if (!sinks) {
+        // Legit archives keep one content (two at a block border) in flight; a crafted one could interleave
+        // thousands and exhaust file handles.
+        if (open.size >= MAX_OPEN_CONTENTS) throw new OctozipError('damaged', 'The archive interleaves too many files.', { subject: archivePath });
+        sinks = [];
+        open.set(content.id, sinks);
+        for (const target of sameContent) sinks.push(await FileSink.open(target.entry, target.finalPath));
+        checks.set(content.id, new ContentCheck(content));
+        progress.currentEntry = sameContent[0]!.entry.path;
       }
-    }
-    let sinkOwner = -1;
-    for await (const decoded of decoder.decode(chunkJobs())) {
-      if (decoded.error) throw decoded.error;
-      const { owner, chunk, content } = decoded.job;
-      const target = targets[owner];
-      if (owner !== sinkOwner) {
-        sink = await FileSink.open(target.entry, content, target.finalPath);
-        sinkOwner = owner;
-        progress.currentEntry = target.entry.path;
-      }
-      budget.addPacked(chunk.payloadSize);
-      budget.addOutput(decoded.raw.length);
-      await sink!.write(decoded.raw);
-      progress.bytesDone += decoded.raw.length;
+      checks.get(content.id)!.update(bytes);
+      budget.addOutput(bytes.length * sinks.length);
+      for (const sink of sinks) await sink.write(bytes);
+      progress.bytesDone += bytes.length * sinks.length;
       progress.emit();
-      if (chunk.seq === content.chunkCount - 1) {
-        const done = sink!;
-        sink = null;
-        await finishTarget(done, target);
+      if (!last) continue;
+      open.delete(content.id);
+      if (!checks.get(content.id)!.matches()) {
+        for (const sink of sinks) await sink.abort();
+        throw new OctozipError('damaged', `"${printable(sameContent[0]!.entry.path)}" does not match its checksum; it was not written.`, {
+          subject: sameContent[0]!.entry.path,
+        });
       }
+      checks.delete(content.id);
+      while (sinks.length > 0) {
+        await sinks[0]!.finish();
+        sinks.shift();
+        summary.written++;
+        summary.bytes += content.size;
+        progress.entriesDone++;
+      }
+      progress.emit();
     }
 
     // Links last: no file or folder is ever written through a link this archive created.
@@ -312,12 +327,12 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
     progress.emit(true);
     return { ...summary, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
-    await (sink as FileSink | null)?.abort();
+    for (const sinks of open.values()) for (const sink of sinks) await sink.abort();
     if (err instanceof OctozipError) throw err;
     const e = err as NodeJS.ErrnoException;
     throw new OctozipError('io', `Extraction failed: ${e.message}`, { subject: e.path ?? archivePath, cause: err });
   } finally {
-    await decoder.close();
+    await decoder?.close();
     reader.close();
   }
 }

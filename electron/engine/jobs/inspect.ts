@@ -1,10 +1,11 @@
-// list and info: read the header and the entry table only; no payload is touched, so both stay instant.
+// list and info: read the header and the catalog only; no file data is decoded, so both stay instant.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ArchiveInfo, ArchiveListing, CodecId, EntryInfo } from '../api.ts';
 import { isKnownCodec } from '../codecs/registry.ts';
 import { OctozipError } from '../errors.ts';
 import { ArchiveReader } from '../format/reader.ts';
+import type { ContentRecord } from '../format/records.ts';
 
 export interface InspectOptions {
   password?: string;
@@ -70,21 +71,22 @@ export async function archiveInfo(target: InspectTarget, options: InspectOptions
 export async function listArchive(target: InspectTarget, options: InspectOptions = {}): Promise<ArchiveListing> {
   return withReader(targetPath(target), passwordOf(target, options), true, (reader) => {
     const entries = reader.entries();
-    const contents = reader.contents();
-    const codecs = reader.firstChunkCodecs();
+    // A locked encrypted archive with visible names lists names and sizes; what lies where needs the password.
+    const contents = reader.contentsReadable ? reader.contents() : new Map<number, ContentRecord>();
+    const blocks = reader.blocks();
     const counted = new Set<number>();
     const listed: EntryInfo[] = entries.map((e) => {
       const info: EntryInfo = { path: e.path, type: e.type, mode: e.mode, mtimeMs: e.mtimeMs, size: e.size, packedSize: 0, codec: null };
       if (e.type === 'symlink' && e.linkTarget !== null) info.linkTarget = e.linkTarget;
       const content = e.contentId === null ? undefined : contents.get(e.contentId);
       if (e.type === 'file' && content) {
-        if (content.sha256 !== '') info.sha256 = content.sha256;
+        if (content.sha256) info.sha256 = content.sha256;
         // A deduplicated twin shows 0: its bytes are counted once, on the first entry that uses them.
         if (!counted.has(content.id)) {
           counted.add(content.id);
           info.packedSize = content.packedSize;
         }
-        const codec = codecs.get(content.id);
+        const codec = content.slices[0] ? blocks.get(content.slices[0].blockId)?.codec : undefined;
         info.codec = codec !== undefined && isKnownCodec(codec) ? codec : null;
       }
       return info;

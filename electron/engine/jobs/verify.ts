@@ -1,14 +1,15 @@
-// verify: SQLite integrity, header and table sanity, then every chunk decoded and checked, every file hashed.
-// Reports per entry instead of stopping at the first problem.
-import crypto from 'node:crypto';
+// verify: SQLite integrity, header and catalog sanity, then every block holding a file decoded whole and checked
+// against its hash, every file against its checksum. Reports per entry instead of stopping at the first problem.
 import path from 'node:path';
 import type { EntryReport, VerifyOptions, VerifyReport } from '../api.ts';
 import { OctozipError } from '../errors.ts';
 import { ArchiveReader } from '../format/reader.ts';
-import type { ChunkRecord, ContentRecord, StoredEntry } from '../format/records.ts';
-import { ChunkDecoder, planContent, type ChunkJob } from './chunk-decoder.ts';
+import type { ContentRecord, StoredEntry } from '../format/records.ts';
+import { BlockDecoder } from './block-decoder.ts';
+import { ContentCheck, streamContents } from './content-stream.ts';
 import { entryProblem, printable } from './entry-checks.ts';
-import { ExtractBudget, MAX_CHUNK_RATIO, resolveExtractLimits } from '../limits.ts';
+import { blocksOf, decodeThreads } from './extract.ts';
+import { ExtractBudget, resolveExtractLimits } from '../limits.ts';
 import { ProgressTracker } from './progress.ts';
 
 interface ContentVerdict {
@@ -20,7 +21,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
   const started = performance.now();
   const archivePath = path.resolve(options.archivePath);
   const reader = ArchiveReader.open(archivePath);
-  const decoder = new ChunkDecoder(reader, options.signal);
+  let decoder: BlockDecoder | null = null;
   try {
     await reader.unlock(options.password);
     const problems = reader.integrityProblems().map((p) => `SQLite integrity check: ${p}`);
@@ -35,20 +36,8 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     }
 
     const verdicts = new Map<number, ContentVerdict>();
-    const plans = new Map<number, ChunkRecord[]>();
-    const hashes = new Map<number, crypto.Hash>();
-    for (const content of contents.values()) {
-      try {
-        plans.set(content.id, planContent(reader, content, MAX_CHUNK_RATIO));
-        hashes.set(content.id, crypto.createHash('sha256'));
-      } catch (err) {
-        if (!(err instanceof OctozipError)) throw err;
-        verdicts.set(content.id, { verdict: 'damaged', problem: err.message });
-      }
-    }
-
-    const totalBytes = [...plans.keys()].reduce((sum, id) => sum + contents.get(id)!.size, 0);
-    const packedBytes = [...plans.keys()].reduce((sum, id) => sum + contents.get(id)!.packedSize, 0);
+    const totalBytes = [...contents.values()].reduce((sum, c) => sum + c.size, 0);
+    const packedBytes = [...contents.values()].reduce((sum, c) => sum + c.packedSize, 0);
     try {
       new ExtractBudget(resolveExtractLimits(undefined), archivePath).checkDeclaredRatio(totalBytes, packedBytes);
     } catch (err) {
@@ -58,31 +47,25 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     const progress = new ProgressTracker(options.onProgress, 'verify', { bytes: totalBytes, entries: entries.length });
     progress.emit(true);
 
-    function* chunkJobs(): Generator<ChunkJob> {
-      for (const [id, chunks] of plans) for (const chunk of chunks) yield { content: contents.get(id)!, chunk, owner: id };
-    }
-    for await (const decoded of decoder.decode(chunkJobs())) {
-      const id = decoded.job.content.id;
-      progress.bytesDone += decoded.job.chunk.rawSize;
-      progress.emit();
-      if (verdicts.has(id)) continue; // already failed: report its first problem only
-      if (decoded.error) {
-        if (decoded.error.code === 'cancelled') throw decoded.error;
-        verdicts.set(id, {
-          verdict: decoded.error.code === 'missing-model' ? 'missing-model' : 'damaged',
-          problem: decoded.error.message,
-        });
+    const checks = new Map<number, ContentCheck>();
+    const threads = decodeThreads(options.threads, blocksOf(contents.values()));
+    decoder = new BlockDecoder(reader, options.signal, threads);
+    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: threads - 1 })) {
+      const id = event.content.id;
+      if (event.error) {
+        if (event.error.code === 'cancelled') throw event.error;
+        verdicts.set(id, { verdict: event.error.code === 'missing-model' ? 'missing-model' : 'damaged', problem: event.error.message });
         continue;
       }
-      hashes.get(id)!.update(decoded.raw);
-    }
-    for (const [id, hash] of hashes) {
-      if (verdicts.has(id)) continue;
-      const content = contents.get(id)!;
-      verdicts.set(
-        id,
-        hash.digest('hex') === content.sha256 ? { verdict: 'intact' } : { verdict: 'damaged', problem: 'The content does not match its SHA-256.' },
-      );
+      let check = checks.get(id);
+      if (!check) checks.set(id, (check = new ContentCheck(event.content)));
+      check.update(event.bytes);
+      progress.bytesDone += event.bytes.length;
+      progress.emit();
+      if (event.last) {
+        verdicts.set(id, check.matches() ? { verdict: 'intact' } : { verdict: 'damaged', problem: 'The content does not match its checksum.' });
+        checks.delete(id);
+      }
     }
 
     const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -108,7 +91,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await decoder.close();
+    await decoder?.close();
     reader.close();
   }
 }

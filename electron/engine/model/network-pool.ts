@@ -1,42 +1,16 @@
 // Spreads segment coding over worker threads (./network-worker.ts), each with its own ORT session, so encoding
 // and decoding use every core: onnxruntime-node and the predictor both run synchronously on their thread.
 // Results do not depend on how work is spread: every segment is coded by the same integer code wherever it runs.
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { OctozipError, throwIfAborted, type ErrorCode } from '../errors.ts';
+import { startModuleWorker } from '../worker-bootstrap.ts';
 import type { BundledModel } from './manifest.ts';
 import type { DecodeLane } from './network-coding.ts';
 import type { WorkerControl, WorkerInit, WorkerReply, WorkerRequest } from './network-worker.ts';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void };
 type Job = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
-
-/**
- * The worker entry. From source (.ts) the thread must first register tsx, as bin/octozip.js does for the main
- * thread; from a build (.js) it imports directly. An eval'd CommonJS bootstrap does either.
- */
-function workerBootstrap(): { code: string; entry: string; tsx: string | null } {
-  const entryUrl = new URL(`./network-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  let tsx: string | null = null;
-  if (entryUrl.pathname.endsWith('.ts')) {
-    const resolved = (() => {
-      try {
-        return fileURLToPath(import.meta.resolve('tsx/esm/api'));
-      } catch {
-        return createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-      }
-    })();
-    tsx = pathToFileURL(resolved).href;
-  }
-  const code = `const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  await import(workerData.entry);
-})().catch((err) => { setImmediate(() => { throw err; }); });`;
-  return { code, entry: entryUrl.href, tsx };
-}
 
 class CodingWorker {
   readonly #worker: Worker;
@@ -45,8 +19,7 @@ class CodingWorker {
   #failure: Error | null = null;
 
   constructor(init: WorkerInit) {
-    const { code, entry, tsx } = workerBootstrap();
-    this.#worker = new Worker(code, { eval: true, workerData: { init, entry, tsx } });
+    this.#worker = startModuleWorker(new URL('./network-worker.ts', import.meta.url), init);
     this.#worker.on('message', (reply: WorkerReply) => {
       const pending = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);

@@ -31,7 +31,7 @@ export type WorkerReply =
 
 const port = parentPort;
 if (port) {
-  const init = (workerData as { init: WorkerInit }).init;
+  const init = (workerData as { data: WorkerInit }).data;
   const frequencies = new FrequencyTable(init.manifest);
   const sessionReady = NetworkSession.open(new BundledModel(init.manifest, init.dir), { intraOpNumThreads: init.threads });
   // Requests are handled one at a time, in order: the session is synchronous anyway.

@@ -1,0 +1,172 @@
+// The catalog: the entry list and the content list of a format-2 archive as compact binary, each stored (coded
+// by a codec, sealed when encrypted) as a block of its own. Why not one SQL row per entry: names, modes, times
+// and sizes of a real tree repeat so much that a column-wise binary list coded with brotli costs a few bytes per
+// entry, where rows with full paths, a hash and an index cost hundreds (docs/FORMAT.md, "Catalog").
+//
+// Entry list, version 1: u8 1 | varint count | seven length-prefixed columns, one value per entry where it applies:
+//   types (u8: 0 file, 1 folder, 2 link) | names (varint bytes shared with the previous name, then the rest as
+//   length-prefixed UTF-8) | modes (varint) | mtimes (zigzag delta from the previous entry's, ms) | sizes (files:
+//   varint) | contents (files: zigzag delta of the content index from the previous file's + 1) | links (links:
+//   length-prefixed UTF-8 target)
+// Content list, version 1: u8 1 | varint count | sizes (varint) | crc32s (u32 LE) | slices (per content: varint
+//   count, then per slice zigzag block-id delta from the previous slice's, zigzag offset delta from where the
+//   previous slice ended (0 in a new block), and the length except for the last slice, which takes the rest).
+import type { EntryType } from '../api.ts';
+import { ByteReader, ByteWriter } from './byte-stream.ts';
+import type { CatalogContent, EntryRecord, Slice } from './records.ts';
+
+const ENTRY_LIST_VERSION = 1;
+const CONTENT_LIST_VERSION = 1;
+const TYPES: readonly EntryType[] = ['file', 'directory', 'symlink'];
+const utf8 = new TextEncoder();
+
+/** Entries in archive order; contentId is an index into the content list (files), null otherwise. */
+export function encodeEntryList(entries: readonly EntryRecord[]): Uint8Array {
+  const types = new ByteWriter();
+  const names = new ByteWriter();
+  const modes = new ByteWriter();
+  const mtimes = new ByteWriter();
+  const sizes = new ByteWriter();
+  const contents = new ByteWriter();
+  const links = new ByteWriter();
+  let previousName = new Uint8Array(0);
+  let previousMtime = 0;
+  let previousContent = -1;
+  for (const entry of entries) {
+    types.byte(TYPES.indexOf(entry.type));
+    const name = utf8.encode(entry.path);
+    let shared = 0;
+    const limit = Math.min(name.length, previousName.length);
+    while (shared < limit && name[shared] === previousName[shared]) shared++;
+    names.varint(shared);
+    names.chunk(name.subarray(shared));
+    previousName = name;
+    modes.varint(entry.mode & 0o7777);
+    const mtime = Math.trunc(entry.mtimeMs);
+    mtimes.signed(mtime - previousMtime);
+    previousMtime = mtime;
+    if (entry.type === 'file') {
+      sizes.varint(entry.size);
+      contents.signed(entry.contentId! - (previousContent + 1));
+      previousContent = entry.contentId!;
+    } else if (entry.type === 'symlink') {
+      links.chunk(utf8.encode(entry.linkTarget ?? ''));
+    }
+  }
+  const out = new ByteWriter();
+  out.byte(ENTRY_LIST_VERSION);
+  out.varint(entries.length);
+  for (const column of [types, names, modes, mtimes, sizes, contents, links]) out.chunk(column.finish());
+  return out.finish();
+}
+
+export function decodeEntryList(bytes: Uint8Array): EntryRecord[] {
+  const what = 'entry list';
+  const head = new ByteReader(bytes, what);
+  if (head.byte() !== ENTRY_LIST_VERSION) throw head.damaged('unknown layout version');
+  const count = head.varint();
+  const [types, names, modes, mtimes, sizes, contents, links] = Array.from({ length: 7 }, () => new ByteReader(head.chunk(), what));
+  head.end();
+  // Every entry has a type byte, so the type column bounds the count before anything is allocated.
+  if (count !== types!.remaining) throw head.damaged(`it claims ${count} entries but has ${types!.remaining} types`);
+  const entries: EntryRecord[] = [];
+  let previousName = new Uint8Array(0);
+  let previousMtime = 0;
+  let previousContent = -1;
+  for (let i = 0; i < count; i++) {
+    const type = TYPES[types!.byte()];
+    if (type === undefined) throw head.damaged(`entry ${i} has an unknown type`);
+    const shared = names!.varint();
+    if (shared > previousName.length) throw head.damaged(`entry ${i}'s name shares more than the previous name has`);
+    const rest = names!.chunk();
+    const name = new Uint8Array(shared + rest.length);
+    name.set(previousName.subarray(0, shared));
+    name.set(rest, shared);
+    previousName = name;
+    const path = new ByteReader(name, what).text(name.length);
+    const mode = modes!.varint();
+    if (mode > 0o7777) throw head.damaged(`entry ${i} has impossible permission bits`);
+    previousMtime += mtimes!.signed();
+    if (!Number.isSafeInteger(previousMtime)) throw head.damaged(`entry ${i} has an impossible time`);
+    const entry: EntryRecord = { path, type, mode, mtimeMs: previousMtime, size: 0, contentId: null, linkTarget: null };
+    if (type === 'file') {
+      entry.size = sizes!.varint();
+      const contentId = previousContent + 1 + contents!.signed();
+      if (contentId < 0 || !Number.isSafeInteger(contentId)) throw head.damaged(`entry ${i} names an impossible content`);
+      entry.contentId = previousContent = contentId;
+    } else if (type === 'symlink') {
+      const target = links!.chunk();
+      entry.linkTarget = new ByteReader(target, what).text(target.length);
+    }
+    entries.push(entry);
+  }
+  for (const column of [types, names, modes, mtimes, sizes, contents, links]) column!.end();
+  return entries;
+}
+
+export function encodeContentList(contents: readonly CatalogContent[]): Uint8Array {
+  const sizes = new ByteWriter();
+  const crcs = new ByteWriter();
+  const slices = new ByteWriter();
+  let previousBlock = 0;
+  let previousEnd = 0;
+  for (const content of contents) {
+    sizes.varint(content.size);
+    crcs.u32(content.crc32);
+    slices.varint(content.slices.length);
+    content.slices.forEach((slice, i) => {
+      const expectedOffset = slice.blockId === previousBlock ? previousEnd : 0;
+      slices.signed(slice.blockId - previousBlock);
+      slices.signed(slice.offset - expectedOffset);
+      if (i < content.slices.length - 1) slices.varint(slice.length);
+      previousBlock = slice.blockId;
+      previousEnd = slice.offset + slice.length;
+    });
+  }
+  const out = new ByteWriter();
+  out.byte(CONTENT_LIST_VERSION);
+  out.varint(contents.length);
+  for (const column of [sizes, crcs, slices]) out.chunk(column.finish());
+  return out.finish();
+}
+
+/**
+ * The content list, checked for shape only: each content's slices are positive and add up to its size. Whether
+ * they lie inside real blocks, without overlapping, is the reader's check (it knows the blocks).
+ */
+export function decodeContentList(bytes: Uint8Array): CatalogContent[] {
+  const what = 'content list';
+  const head = new ByteReader(bytes, what);
+  if (head.byte() !== CONTENT_LIST_VERSION) throw head.damaged('unknown layout version');
+  const count = head.varint();
+  const [sizes, crcs, slices] = Array.from({ length: 3 }, () => new ByteReader(head.chunk(), what));
+  head.end();
+  if (count * 4 !== crcs!.remaining) throw head.damaged(`it claims ${count} contents but has ${crcs!.remaining / 4} checksums`);
+  const contents: CatalogContent[] = [];
+  let previousBlock = 0;
+  let previousEnd = 0;
+  for (let id = 0; id < count; id++) {
+    const size = sizes!.varint();
+    const crc32 = crcs!.u32();
+    // Every slice takes at least two bytes of the column, which bounds the count.
+    const sliceCount = slices!.count(2);
+    if ((size === 0) !== (sliceCount === 0)) throw head.damaged(`content ${id} has ${sliceCount} slices for ${size} bytes`);
+    const list: Slice[] = [];
+    let left = size;
+    for (let i = 0; i < sliceCount; i++) {
+      const blockId = previousBlock + slices!.signed();
+      const offset = (blockId === previousBlock ? previousEnd : 0) + slices!.signed();
+      const length = i < sliceCount - 1 ? slices!.varint() : left;
+      if (!Number.isSafeInteger(blockId) || offset < 0 || length <= 0 || length > left) {
+        throw head.damaged(`slice ${i} of content ${id} is impossible`);
+      }
+      left -= length;
+      list.push({ blockId, offset, length });
+      previousBlock = blockId;
+      previousEnd = offset + length;
+    }
+    contents.push({ id, size, crc32, slices: list });
+  }
+  for (const column of [sizes, crcs, slices]) column!.end();
+  return contents;
+}

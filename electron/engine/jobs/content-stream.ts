@@ -1,0 +1,124 @@
+// Turns decoded blocks back into contents, for extract and verify: decodes the blocks the wanted contents lie in,
+// in block order, each only as far as the last wanted byte (or whole, for verify), a few blocks ahead so worker
+// threads decode in parallel while files are written; then hands out each content's slices in order.
+import crypto from 'node:crypto';
+import { OctozipError } from '../errors.ts';
+import { crc32 } from '../format/checksum.ts';
+import type { ArchiveReader } from '../format/reader.ts';
+import type { BlockRecord, ContentRecord } from '../format/records.ts';
+import { asOctozipError, type BlockDecoder } from './block-decoder.ts';
+
+export type ContentEvent =
+  /** The next bytes of a content; `last` on its final piece (an empty content has one empty piece). */
+  | { content: ContentRecord; bytes: Uint8Array; last: boolean; error?: undefined }
+  /** The content cannot be produced (a bad record, a block that failed); no more events follow for it. */
+  | { content: ContentRecord; error: OctozipError };
+
+export interface StreamOptions {
+  /** Decode every needed block to its end, so its hash is checked (verify); else stop at the last wanted byte. */
+  wholeBlocks: boolean;
+  /** Blocks decoded ahead of the one being handed out. */
+  lookahead: number;
+  /** Called once per block as it is decoded, with its stored size (extraction budgets). */
+  onBlockDecoded?(block: BlockRecord): void;
+}
+
+/** A content's checksum as the archive records it: CRC-32 (format 2) or SHA-256 (format 1). */
+export class ContentCheck {
+  readonly #content: ContentRecord;
+  readonly #hash: crypto.Hash | null;
+  #crc = 0;
+  #length = 0;
+
+  constructor(content: ContentRecord) {
+    this.#content = content;
+    this.#hash = content.sha256 !== null ? crypto.createHash('sha256') : null;
+  }
+
+  update(bytes: Uint8Array): void {
+    if (this.#hash) this.#hash.update(bytes);
+    else this.#crc = crc32(bytes, this.#crc);
+    this.#length += bytes.length;
+  }
+
+  /** Whether the bytes seen are the content's, exactly. Call once, after the last piece. */
+  matches(): boolean {
+    if (this.#length !== this.#content.size) return false;
+    return this.#hash ? this.#hash.digest('hex') === this.#content.sha256 : this.#crc === this.#content.crc32;
+  }
+}
+
+/** Why a content's slices cannot be followed in order, if they cannot. */
+function orderProblem(content: ContentRecord): string | undefined {
+  for (let i = 1; i < content.slices.length; i++) {
+    const a = content.slices[i - 1]!;
+    const b = content.slices[i]!;
+    if (b.blockId < a.blockId || (b.blockId === a.blockId && b.offset < a.offset + a.length)) {
+      return `The slices of content ${content.id} run backwards or overlap.`;
+    }
+  }
+  return undefined;
+}
+
+export async function* streamContents(
+  reader: ArchiveReader,
+  decoder: BlockDecoder,
+  contents: Iterable<ContentRecord>,
+  options: StreamOptions,
+): AsyncGenerator<ContentEvent> {
+  const blocks = reader.blocks();
+  const failed = new Set<number>();
+  const byBlock = new Map<number, { content: ContentRecord; index: number }[]>();
+  for (const content of contents) {
+    const problem = content.problem ?? orderProblem(content);
+    if (problem) {
+      failed.add(content.id);
+      yield { content, error: new OctozipError('damaged', problem, { subject: reader.archivePath }) };
+      continue;
+    }
+    if (content.size === 0) {
+      yield { content, bytes: new Uint8Array(0), last: true };
+      continue;
+    }
+    content.slices.forEach((slice, index) => {
+      const list = byBlock.get(slice.blockId) ?? [];
+      list.push({ content, index });
+      byBlock.set(slice.blockId, list);
+    });
+  }
+  const order = [...byBlock.keys()].sort((a, b) => a - b);
+  const decodeAt = (i: number): Promise<Uint8Array> => {
+    const block = blocks.get(order[i]!)!;
+    const wanted = byBlock.get(block.id)!;
+    const end = options.wholeBlocks ? block.rawSize : Math.max(...wanted.map(({ content, index }) => content.slices[index]!.offset + content.slices[index]!.length));
+    const promise = decoder.decode(block, end);
+    promise.catch(() => undefined); // handled when its turn comes
+    return promise;
+  };
+  const pending: Promise<Uint8Array>[] = [];
+  for (let i = 0; i < Math.min(order.length, options.lookahead + 1); i++) pending.push(decodeAt(i));
+  for (let i = 0; i < order.length; i++) {
+    const block = blocks.get(order[i]!)!;
+    const wanted = byBlock.get(block.id)!.sort((a, b) => a.content.slices[a.index]!.offset - b.content.slices[b.index]!.offset);
+    let raw: Uint8Array | null = null;
+    let error: OctozipError | null = null;
+    try {
+      raw = await pending.shift()!;
+      options.onBlockDecoded?.(block);
+    } catch (err) {
+      if (err instanceof OctozipError && err.code === 'cancelled') throw err;
+      error = asOctozipError(err, reader.archivePath);
+    }
+    if (i + options.lookahead + 1 < order.length) pending.push(decodeAt(i + options.lookahead + 1));
+    for (const { content, index } of wanted) {
+      if (failed.has(content.id)) continue;
+      if (error) {
+        failed.add(content.id);
+        yield { content, error };
+        continue;
+      }
+      const slice = content.slices[index]!;
+      yield { content, bytes: raw!.subarray(slice.offset, slice.offset + slice.length), last: index === content.slices.length - 1 };
+    }
+  }
+}
