@@ -44,6 +44,7 @@ const recorded = vi.hoisted(() => ({
   permissionCheck: null as null | (() => boolean),
   blockedFilter: null as null | { urls: string[] },
   forks: [] as ChildProcess[],
+  saveDialogs: [] as Record<string, unknown>[],
   menus: 0,
 }));
 
@@ -114,7 +115,12 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     utilityProcess,
-    dialog: {},
+    dialog: {
+      showSaveDialog: async (_win: unknown, options: Record<string, unknown>) => {
+        recorded.saveDialogs.push(options);
+        return { canceled: true };
+      },
+    },
     shell: { showItemInFolder: () => {} },
     nativeTheme: { shouldUseDarkColors: false },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => void recorded.menus++ },
@@ -213,6 +219,14 @@ describe('main process (Electron stood in for, real engine host)', () => {
     // Granted: it reaches the real engine, which reads it and says what it is.
     const opened = await open(fromOwn);
     expect(!opened.ok && opened.error.code).toBe('not-an-archive');
+  });
+
+  it('asks before replacing in every save dialog (Linux does not unless told)', async () => {
+    const call = (channel: string, request: unknown) => recorded.ipc.get(CHANNEL_PREFIX + channel)!(ipcEvent('app://octozip/index.html'), request) as Promise<Result<unknown>>;
+    expect(await call('chooseArchiveDestination', { defaultPath: join(userData, 'dropped.octz') })).toEqual({ ok: true, value: null });
+    expect(await call('saveVerifyReport', { archivePath: join(userData, 'dropped.octz'), text: 'report' })).toEqual({ ok: true, value: null });
+    expect(recorded.saveDialogs).toHaveLength(2);
+    for (const options of recorded.saveDialogs) expect(options.properties).toContain('showOverwriteConfirmation');
   });
 
   it('opens an archive named by a second instance, resolved against that instance’s working directory', async () => {
