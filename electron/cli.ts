@@ -23,11 +23,13 @@ import {
 
 const VERSION = '0.1.0';
 
-/** Ctrl-C cancels the running job cleanly (temp files removed) instead of killing the process mid-write. */
+/**
+ * Ctrl-C, `kill` and closing the terminal (SIGHUP) cancel the running job cleanly (temp files removed) instead
+ * of killing the process mid-write, which would leave a hidden temp file as large as the archive.
+ */
 function cancellation(): AbortSignal {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  process.once('SIGTERM', () => controller.abort());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => controller.abort());
   return controller.signal;
 }
 

@@ -21,11 +21,17 @@ export type { ArchiveListing, ConflictPolicy, CreateSummary, ExtractSummary, Pre
 export const CHANNEL_PREFIX = 'octozip:';
 /** The single main -> renderer channel; its payload is an AppEvent. */
 export const EVENT_CHANNEL = 'octozip:event';
+/**
+ * Preload -> main: the real paths of files the user dropped on the window (string[]). Only the preload sends it,
+ * from a trusted drop event; it is not in CHANNELS, so the page cannot send it through `window.octozip.call`.
+ */
+export const DROP_CHANNEL = 'octozip:dropped';
 
 /** Request schemas, one per channel. A channel's name is its key; the wire name is CHANNEL_PREFIX + key. */
 function makeRequestSchemas() {
-  // Paths come from dialogs, drops or the catalog. Bound their size so a hostile renderer cannot make main or the
-  // host allocate without limit, and refuse NUL, which no file system accepts and which truncates paths in C.
+  // Paths are only well-formed here: that the user chose them is checked by each handler against main's path
+  // grants (electron/app/path-grants.ts). Bound their size so a hostile renderer cannot make main or the host
+  // allocate without limit, and refuse NUL, which no file system accepts and which truncates paths in C.
   const pathSchema = z
     .string()
     .min(1)
@@ -159,8 +165,8 @@ export interface Responses {
 
 /** What the user is told when something fails: plain sentences, never a stack trace. */
 export interface UserError {
-  /** The engine's error code, or 'invalid-request' / 'internal' for failures outside the engine. */
-  code: ErrorCode | 'invalid-request' | 'internal';
+  /** The engine's error code, or 'invalid-request' / 'path-refused' (a path the user did not choose) / 'internal'. */
+  code: ErrorCode | 'invalid-request' | 'path-refused' | 'internal';
   /** What happened, in one sentence. */
   message: string;
   /** What the user can do next, in one sentence. */

@@ -1,6 +1,6 @@
 // The renderer is served from a custom scheme, never file:// and never the network: one origin that main can
 // recognise in every IPC sender check, with the same Content Security Policy as the page's meta tag.
-import { extname, join, normalize, sep } from 'node:path';
+import path, { extname, join, normalize, sep } from 'node:path';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'octozip';
@@ -59,11 +59,14 @@ export function isTrustedSender(sender: { frameUrl: string | null; isMainFrame: 
   }
 }
 
-/** An archive named on the command line ("open with", file association on Windows and Linux), if any. */
-export function archivePathFromArgv(argv: readonly string[]): string | null {
+/**
+ * An archive named on the command line ("open with", file association on Windows and Linux), if any, made
+ * absolute against `cwd`: the working directory of the instance whose command line it is.
+ */
+export function archivePathFromArgv(argv: readonly string[], cwd: string, pathApi: Pick<typeof path, 'resolve'> = path): string | null {
   for (let i = argv.length - 1; i >= 1; i--) {
     const arg = argv[i]!;
-    if (!arg.startsWith('-') && arg.toLowerCase().endsWith('.octz')) return arg;
+    if (!arg.startsWith('-') && arg.toLowerCase().endsWith('.octz')) return pathApi.resolve(cwd, arg);
   }
   return null;
 }

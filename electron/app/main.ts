@@ -3,7 +3,6 @@
 // a hostile archive is parsed away from here.
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -20,7 +19,7 @@ import {
   type UtilityProcess,
   type WebContents,
 } from 'electron';
-import { CHANNELS, CHANNEL_PREFIX, EVENT_CHANNEL, type AppEvent, type HostReply, type HostRequest } from '../contract.ts';
+import { CHANNELS, CHANNEL_PREFIX, DROP_CHANNEL, EVENT_CHANNEL, type AppEvent, type HostReply, type HostRequest } from '../contract.ts';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -31,8 +30,10 @@ import {
   resolveAppFile,
 } from './app-origin.ts';
 import { EngineClient, type EngineService } from './engine-client.ts';
+import { engineHostEnv } from './engine-host-env.ts';
 import { createHandlers, type DialogService, type SenderContext } from './handlers.ts';
 import { JobRegistry } from './jobs.ts';
+import { PathGrants } from './path-grants.ts';
 import { invalidRequest } from './user-errors.ts';
 import { buildMenuTemplate } from './menu.ts';
 
@@ -42,6 +43,7 @@ const ENGINE_HOST = here('./engine-host-main.js');
 const RENDERER_DIR = join(app.getAppPath(), 'renderer', 'dist');
 /** `npm start` runs Electron on the Node-ABI better-sqlite3 of node_modules; scripts/electron-sqlite.mjs builds this one. */
 const DEV_SQLITE_BINDING = join(app.getAppPath(), 'build', 'native', 'electron', 'better_sqlite3.node');
+const PACKAGED_RESOURCES = app.isPackaged ? join(process.resourcesPath, 'app.asar.unpacked', 'resources') : undefined;
 
 protocol.registerSchemesAsPrivileged([
   // standard + secure: a proper origin for the sender check and a secure context; corsEnabled: Vite's module
@@ -60,10 +62,13 @@ class RestartingEngine implements EngineService {
 
   private current(): EngineClient {
     if (this.client) return this.client;
-    const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-    if (!app.isPackaged && existsSync(DEV_SQLITE_BINDING)) env.OCTOZIP_SQLITE_BINDING = DEV_SQLITE_BINDING;
-    // ORT reads the model with native code, which cannot see inside the asar: the model ships unpacked beside it.
-    if (app.isPackaged) env.OCTOZIP_RESOURCES_DIR = join(process.resourcesPath, 'app.asar.unpacked', 'resources');
+    const env = engineHostEnv({
+      packaged: app.isPackaged,
+      parent: process.env,
+      ...(!app.isPackaged && existsSync(DEV_SQLITE_BINDING) ? { devSqliteBinding: DEV_SQLITE_BINDING } : {}),
+      // ORT reads the model with native code, which cannot see inside the asar: the model ships unpacked beside it.
+      ...(app.isPackaged ? { resourcesDir: PACKAGED_RESOURCES } : {}),
+    });
     const child = utilityProcess.fork(ENGINE_HOST, ['--catalog', join(app.getPath('userData'), 'catalog.sqlite')], {
       serviceName: 'Octozip engine',
       env,
@@ -92,6 +97,8 @@ class RestartingEngine implements EngineService {
 
 const engine = new RestartingEngine();
 const jobs = new JobRegistry();
+/** Every path the user chose in this run; handlers act on nothing else. */
+const grants = new PathGrants(process.platform);
 
 // ---- dialogs and handlers ----
 
@@ -120,21 +127,32 @@ const dialogs: DialogService = {
       title: 'Choose files to archive',
       properties: process.platform === 'darwin' ? ['openFile', 'openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
     }),
+  // Linux asks before replacing only when told to; macOS and Windows always ask.
   chooseArchiveDestination: (defaultPath) =>
-    showSave({ title: 'Save archive as', defaultPath, filters: ARCHIVE_FILTER, properties: ['showOverwriteConfirmation'] }),
+    showSave({ title: 'Save archive as', ...(defaultPath ? { defaultPath } : {}), filters: ARCHIVE_FILTER, properties: ['showOverwriteConfirmation'] }),
   chooseArchiveToOpen: async () => (await showOpen({ title: 'Open archive', filters: ARCHIVE_FILTER, properties: ['openFile'] }))?.[0] ?? null,
   chooseExtractFolder: async (defaultPath) =>
     (await showOpen({ title: 'Extract to folder', properties: ['openDirectory', 'createDirectory'], ...(defaultPath ? { defaultPath } : {}) }))?.[0] ?? null,
   chooseReportDestination: (defaultPath) =>
-    showSave({ title: 'Save verify report', defaultPath, filters: [{ name: 'Text', extensions: ['txt'] }] }),
+    showSave({
+      title: 'Save verify report',
+      ...(defaultPath ? { defaultPath } : {}),
+      filters: [{ name: 'Text', extensions: ['txt'] }],
+      properties: ['showOverwriteConfirmation'],
+    }),
 };
 
 const handlers = createHandlers({
   engine,
   dialogs,
   jobs,
+  grants,
   shell: { revealInFolder: (p) => shell.showItemInFolder(p) },
-  tempRoot: tmpdir(),
+  dragRoot: join(app.getPath('userData'), 'drag-out'),
+  hiddenFolders: [
+    { folder: app.getPath('userData'), label: 'Octozip’s data folder' },
+    ...(PACKAGED_RESOURCES ? [{ folder: process.resourcesPath, label: 'Octozip’s installation' }] : []),
+  ],
   onRecentChanged: () => void refreshMenu(),
   log: (message) => console.warn(message),
 });
@@ -155,22 +173,29 @@ function senderContext(contents: WebContents): SenderContext {
 
 const windows = new Set<BrowserWindow>();
 
+function fromOwnPage(event: Electron.IpcMainEvent | Electron.IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  const win = BrowserWindow.fromWebContents(event.sender);
+  return isTrustedSender({
+    frameUrl: frame?.url ?? null,
+    isMainFrame: frame !== null && frame.parent === null,
+    ownWindow: win !== null && windows.has(win),
+  });
+}
+
 function registerIpc(): void {
   for (const channel of CHANNELS) {
     ipcMain.handle(CHANNEL_PREFIX + channel, (event, request: unknown) => {
-      const frame = event.senderFrame;
-      const win = BrowserWindow.fromWebContents(event.sender);
-      const trusted = isTrustedSender({
-        frameUrl: frame?.url ?? null,
-        isMainFrame: frame !== null && frame.parent === null,
-        ownWindow: win !== null && windows.has(win),
-      });
-      if (!trusted) {
+      if (!fromOwnPage(event)) {
         return { ok: false, error: invalidRequest() };
       }
       return handlers.handle(channel, request, senderContext(event.sender));
     });
   }
+  // Sent by the preload alone, from a trusted drop event, with paths Electron read off the dropped File objects.
+  ipcMain.on(DROP_CHANNEL, (event, paths: unknown) => {
+    if (fromOwnPage(event)) handlers.registerDrop(paths);
+  });
 }
 
 // ---- windows, OS integration ----
@@ -184,12 +209,20 @@ function sendToWindow(event: AppEvent): void {
   win.focus();
 }
 
-function openArchiveFromOs(archivePath: string): void {
+/** The OS opened an archive with the app: that is the user's choice, so it is granted before the page hears of it. */
+function openArchiveFromOs(requested: string): void {
+  let archivePath: string;
+  try {
+    archivePath = grants.grant(requested, 'read-archive');
+  } catch (err) {
+    console.warn(`Not opening ${requested}: ${String(err)}`);
+    return;
+  }
   if (app.isReady()) sendToWindow({ type: 'open-archive', archivePath });
   else pendingOpen = archivePath;
 }
 
-let pendingOpen: string | null = archivePathFromArgv(process.argv);
+let pendingOpen: string | null = null;
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -222,7 +255,7 @@ function createWindow(): BrowserWindow {
 async function refreshMenu(): Promise<void> {
   let recent: string[] = [];
   try {
-    recent = (await engine.request('catalogList', {})).map((r) => r.path);
+    recent = await handlers.recentArchivePaths();
   } catch {
     // The menu still works without its recent list.
   }
@@ -269,8 +302,11 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   hardenWebContents();
-  app.on('second-instance', (_event, argv) => {
-    const archivePath = archivePathFromArgv(argv);
+  const fromArgv = archivePathFromArgv(process.argv, process.cwd());
+  if (fromArgv) openArchiveFromOs(fromArgv);
+  // A relative path on the second instance's command line is relative to where that instance was started.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const archivePath = archivePathFromArgv(argv, workingDirectory);
     if (archivePath) openArchiveFromOs(archivePath);
     else focusedWindow()?.focus();
   });
@@ -288,6 +324,8 @@ if (!app.requestSingleInstanceLock()) {
     );
     protocol.handle(APP_SCHEME, serveRenderer);
     registerIpc();
+    // Drag folders a crash or kill left behind hold extracted (possibly decrypted) files: remove them now.
+    void handlers.sweepDragFolders().catch((err: unknown) => console.warn(`Could not sweep old drag folders: ${String(err)}`));
     await refreshMenu();
     const win = createWindow();
     if (pendingOpen) {

@@ -1,8 +1,11 @@
 // Turns any failure into what a user reads: what happened and what to do next, in plain sentences.
-// The engine's own message is kept when it names the file; stacks never leave this function.
+// The engine's own message is kept when it names the file; stacks never leave this function, and neither do
+// folders the user never chose (see hidePaths and hideFolders).
 import { ZodError } from 'zod';
 import type { HostError, UserError } from '../contract.ts';
+import { OctozipError } from '../engine/errors.ts';
 import { HostFailure } from './engine-client.ts';
+import { PathRefused } from './path-grants.ts';
 
 const NEXT_STEP: Record<UserError['code'], string> = {
   'not-an-archive': 'Choose a file that ends in .octz and was made by Octozip.',
@@ -18,6 +21,7 @@ const NEXT_STEP: Record<UserError['code'], string> = {
   cancelled: 'Nothing was changed. Start again whenever you like.',
   io: 'Check that the disk has free space and that you may write to the folder, then try again.',
   'invalid-request': 'Try again; if it keeps happening, restart Octozip.',
+  'path-refused': 'Choose the file or folder again with a dialog, or drop it on the window.',
   internal: 'Try again; if it keeps happening, restart Octozip and report the problem.',
 };
 
@@ -39,10 +43,47 @@ function sentence(text: string): string {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
-export function userErrorFromHost(e: HostError): UserError {
-  if (e.code === 'internal') {
-    return { code: 'internal', message: `Octozip ran into an unexpected problem: ${sentence(e.message)}`, nextStep: NEXT_STEP.internal };
+// An absolute path inside a message (POSIX, drive or UNC), quoted or not; `app://x/y` is a URL, not a path.
+const ABSOLUTE_PATH = /(?<![\w:.\\/])(['"]?)((?:[A-Za-z]:[\\/]|[\\/])[^\s'"]*)\1/g;
+
+/** Unexpected messages (an fs error, SQLite) may name any path: keep only the last part, which says which file. */
+export function hidePaths(text: string): string {
+  return text.replace(ABSOLUTE_PATH, (_match, _quote: string, p: string) => {
+    const trailing = /[.,;:!?)]+$/.exec(p)?.[0] ?? '';
+    const bare = p.slice(0, p.length - trailing.length);
+    const name = bare.split(/[\\/]+/).filter((part) => part !== '').at(-1);
+    return name === undefined ? `${bare}${trailing}` : `“${name}”${trailing}`;
+  });
+}
+
+/** A folder of the app's own (drag-out, data, installation) and the words that stand for it in messages. */
+export interface HiddenFolder {
+  folder: string;
+  label: string;
+}
+
+/** Replaces each path under one of `folders` with that folder's label: the user never chose those folders. */
+export function hideFolders(error: UserError, folders: readonly HiddenFolder[]): UserError {
+  let message = error.message;
+  for (const { folder, label } of folders) {
+    const at = (text: string) => text.indexOf(folder);
+    for (let i = at(message); i !== -1; i = at(message)) {
+      let end = i + folder.length;
+      while (end < message.length && !/[\s'"“”]/.test(message[end]!)) end++;
+      // A path ending a sentence keeps its full stop.
+      if (/[.,;:]$/.test(message.slice(i, end)) && end > i + folder.length) end--;
+      message = message.slice(0, i) + label + message.slice(end);
+    }
   }
+  return message === error.message ? error : { ...error, message };
+}
+
+function unexpected(message: string): UserError {
+  return { code: 'internal', message: `Octozip ran into an unexpected problem: ${sentence(hidePaths(message))}`, nextStep: NEXT_STEP.internal };
+}
+
+export function userErrorFromHost(e: HostError): UserError {
+  if (e.code === 'internal') return unexpected(e.message);
   return { code: e.code, message: sentence(e.message), nextStep: NEXT_STEP[e.code] };
 }
 
@@ -57,6 +98,8 @@ export function invalidRequest(where?: string): UserError {
 
 export function toUserError(err: unknown): UserError {
   if (err instanceof HostFailure) return userErrorFromHost(err.hostError);
+  if (err instanceof OctozipError) return userErrorFromHost({ code: err.code, message: err.message });
+  if (err instanceof PathRefused) return { code: 'path-refused', message: err.message, nextStep: err.nextStep };
   if (err instanceof ZodError) {
     const first = err.issues[0];
     return invalidRequest(first && first.path.length > 0 ? first.path.join('.') : undefined);
@@ -65,8 +108,7 @@ export function toUserError(err: unknown): UserError {
   if (typeof fsCode === 'string' && /^E[A-Z]+$/.test(fsCode)) {
     const target = (err as NodeJS.ErrnoException).path;
     const reason = FS_REASONS[fsCode] ?? `the system reported ${fsCode}`;
-    return { code: 'io', message: `Octozip could not use ${target ?? 'a file'}: ${reason}.`, nextStep: NEXT_STEP.io };
+    return { code: 'io', message: `Octozip could not use ${target ? hidePaths(target) : 'a file'}: ${reason}.`, nextStep: NEXT_STEP.io };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message: `Octozip ran into an unexpected problem: ${sentence(message)}`, nextStep: NEXT_STEP.internal };
+  return unexpected(err instanceof Error ? err.message : String(err));
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   APP_ENTRY_URL,
@@ -51,9 +52,16 @@ describe('app:// file serving', () => {
 
 describe('opening from the OS', () => {
   it('finds an archive on the command line and ignores flags', () => {
-    expect(archivePathFromArgv(['/usr/bin/octozip', '--no-sandbox', '/home/u/a.octz'])).toBe('/home/u/a.octz');
-    expect(archivePathFromArgv(['C:\\Octozip.exe', 'C:\\Users\\u\\B.OCTZ'])).toBe('C:\\Users\\u\\B.OCTZ');
-    expect(archivePathFromArgv(['/usr/bin/octozip', '.'])).toBeNull();
-    expect(archivePathFromArgv(['/home/u/only-the-exe.octz'])).toBeNull();
+    expect(archivePathFromArgv(['/usr/bin/octozip', '--no-sandbox', '/home/u/a.octz'], '/')).toBe('/home/u/a.octz');
+    expect(archivePathFromArgv(['C:\\Octozip.exe', 'C:\\Users\\u\\B.OCTZ'], 'D:\\', path.win32)).toBe('C:\\Users\\u\\B.OCTZ');
+    expect(archivePathFromArgv(['/usr/bin/octozip', '.'], '/')).toBeNull();
+    expect(archivePathFromArgv(['/home/u/only-the-exe.octz'], '/')).toBeNull();
+  });
+
+  it('resolves a relative archive against the working directory of the instance that named it', () => {
+    // second-instance: the running app's own cwd is elsewhere; the path means what it meant in the new one.
+    expect(archivePathFromArgv(['/usr/bin/octozip', 'sub/a.octz'], '/home/u/work')).toBe('/home/u/work/sub/a.octz');
+    expect(archivePathFromArgv(['/usr/bin/octozip', '../a.octz'], '/home/u/work')).toBe('/home/u/a.octz');
+    expect(archivePathFromArgv(['C:\\Octozip.exe', 'a.octz'], 'D:\\Docs', path.win32)).toBe('D:\\Docs\\a.octz');
   });
 });

@@ -8,6 +8,7 @@ import type { AppEvent, Result } from '../../electron/contract.ts';
 import { createHandlers, outermostEntries, suggestArchivePath, type Handlers } from '../../electron/app/handlers.ts';
 import type { EngineService } from '../../electron/app/engine-client.ts';
 import { JobRegistry } from '../../electron/app/jobs.ts';
+import { PathGrants } from '../../electron/app/path-grants.ts';
 import { inProcessEngine, RecordingSender, ScriptedDialogs } from './helpers.ts';
 
 let dir: string;
@@ -39,7 +40,14 @@ beforeAll(() => {
       return client.request(method, params, options);
     },
   };
-  handlers = createHandlers({ engine, dialogs, jobs, shell: { revealInFolder: (p) => revealed.push(p) }, tempRoot: dir });
+  handlers = createHandlers({
+    engine,
+    dialogs,
+    jobs,
+    grants: new PathGrants(),
+    shell: { revealInFolder: (p) => revealed.push(p) },
+    dragRoot: join(dir, 'drag-out'),
+  });
 });
 
 afterAll(() => {
@@ -76,6 +84,7 @@ describe('validation', () => {
 
   it('turns engine errors into sentences with a next step', async () => {
     writeFileSync(join(dir, 'not-an-archive.octz'), 'plain text, not SQLite');
+    handlers.registerDrop([join(dir, 'not-an-archive.octz'), join(dir, 'nowhere.octz')]);
     const result = await handlers.handle('openArchive', { archivePath: join(dir, 'not-an-archive.octz') }, sender);
     expect(result.ok).toBe(false);
     if (!result.ok) {
@@ -92,6 +101,7 @@ describe('create, open, extract, verify through the handlers', () => {
   const archivePath = () => join(dir, 'src.octz');
 
   it('suggests a path beside the first item and creates the archive there, with progress', async () => {
+    handlers.registerDrop([join(dir, 'src')]);
     const suggested = value<string>(await handlers.handle('suggestArchivePath', { inputs: [join(dir, 'src')] }, sender));
     expect(suggested).toBe(archivePath());
     const { jobId } = value<{ jobId: string }>(
@@ -122,6 +132,8 @@ describe('create, open, extract, verify through the handlers', () => {
 
     const dest = join(dir, 'out');
     mkdirSync(dest);
+    dialogs.extractFolders.push(dest);
+    expect(value<string>(await handlers.handle('chooseExtractFolder', { defaultPath: dir }, sender))).toBe(dest);
     expect(value<string[]>(await handlers.handle('findConflicts', { destDir: dest, entries: ['src/readme.txt'] }, sender))).toEqual([]);
     const { jobId } = value<{ jobId: string }>(await handlers.handle('startExtract', { archivePath: archivePath(), destDir: dest, conflict: 'rename' }, sender));
     expect((await sender.ended(jobId)).type).toBe('job-done');
@@ -154,7 +166,7 @@ describe('create, open, extract, verify through the handlers', () => {
     expect(sender.drags).toHaveLength(1);
     const files = sender.drags[0]!;
     expect(files).toHaveLength(2);
-    expect(files[0]!.startsWith(join(dir, 'octozip-drag-'))).toBe(true);
+    expect(files[0]!.startsWith(join(dir, 'drag-out', 'octozip-drag-'))).toBe(true);
     expect(readFileSync(join(files[0]!, 'notes.md'))).toEqual(readFileSync(join(dir, 'src', 'docs', 'notes.md')));
     expect(readFileSync(files[1]!)).toEqual(readFileSync(join(dir, 'src', 'readme.txt')));
     expect(handlers.dragFolders).toHaveLength(1);
@@ -172,6 +184,7 @@ describe('job control', () => {
   it('cancelling a create leaves no archive and no temp file, and ends with job-cancelled', async () => {
     const big = join(dir, 'big');
     mkdirSync(big);
+    handlers.registerDrop([big]);
     // Enough incompressible-ish data (several chunks) that the job is still running when cancel arrives.
     let x = 12345;
     const block = Buffer.alloc(4 * 1024 * 1024);
@@ -181,7 +194,8 @@ describe('job control', () => {
     }
     for (let i = 0; i < 4; i++) writeFileSync(join(big, `part${i}.bin`), block);
     const sender = new RecordingSender();
-    const target = join(dir, 'big.octz');
+    const target = value<string>(await handlers.handle('suggestArchivePath', { inputs: [big] }, sender));
+    expect(target).toBe(join(dir, 'big.octz'));
     const { jobId } = value<{ jobId: string }>(await handlers.handle('startCreate', { inputs: [big], archivePath: target, preset: 'fast' }, sender));
     await sender.waitFor((e) => e.type === 'job-progress' && e.jobId === jobId);
     expect(value<{ cancelled: boolean }>(await handlers.handle('cancelJob', { jobId }, sender)).cancelled).toBe(true);
@@ -196,6 +210,9 @@ describe('job control', () => {
 
   it('reports a failed job as job-failed with a user sentence, never a stack', async () => {
     const sender = new RecordingSender();
+    handlers.registerDrop([join(dir, 'no-such-file')]);
+    dialogs.destinations.push(join(dir, 'x.octz'));
+    expect(value<string>(await handlers.handle('chooseArchiveDestination', { defaultPath: join(dir, 'src.octz') }, sender))).toBe(join(dir, 'x.octz'));
     const { jobId } = value<{ jobId: string }>(
       await handlers.handle('startCreate', { inputs: [join(dir, 'no-such-file')], archivePath: join(dir, 'x.octz'), preset: 'fast' }, sender),
     );
@@ -228,6 +245,10 @@ describe('passwords', () => {
     const sender = new RecordingSender();
     const archivePath = join(dir, 'src.octz');
     const secret = 'correct horse battery staple';
+    dialogs.destinations.push(join(dir, 'secret.octz'));
+    await handlers.handle('chooseArchiveDestination', { defaultPath: archivePath }, sender);
+    dialogs.extractFolders.push(join(dir, 'pw-out'));
+    await handlers.handle('chooseExtractFolder', {}, sender);
     const create = value<{ jobId: string }>(
       await handlers.handle('startCreate', { inputs: [join(dir, 'src')], archivePath: join(dir, 'secret.octz'), preset: 'fast', password: secret }, sender),
     );

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, CHANNEL_PREFIX, type Result } from '../../electron/contract.ts';
+import { writeFileSync } from 'node:fs';
+import { CHANNELS, CHANNEL_PREFIX, DROP_CHANNEL, type Result } from '../../electron/contract.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const userData = mkdtempSync(join(tmpdir(), 'octozip-main-'));
@@ -36,12 +37,14 @@ const recorded = vi.hoisted(() => ({
   schemes: [] as unknown[],
   protocolHandlers: new Map<string, (req: { url: string }) => Promise<Response>>(),
   ipc: new Map<string, (event: unknown, request: unknown) => unknown>(),
+  ipcOn: new Map<string, (event: unknown, payload: unknown) => void>(),
   windows: [] as { options: Record<string, unknown>; url?: string; webContents: unknown }[],
   appEvents: new Map<string, ((...args: unknown[]) => void)[]>(),
   permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
   permissionCheck: null as null | (() => boolean),
   blockedFilter: null as null | { urls: string[] },
   forks: [] as ChildProcess[],
+  saveDialogs: [] as Record<string, unknown>[],
   menus: 0,
 }));
 
@@ -112,11 +115,19 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     utilityProcess,
-    dialog: {},
+    dialog: {
+      showSaveDialog: async (_win: unknown, options: Record<string, unknown>) => {
+        recorded.saveDialogs.push(options);
+        return { canceled: true };
+      },
+    },
     shell: { showItemInFolder: () => {} },
     nativeTheme: { shouldUseDarkColors: false },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => void recorded.menus++ },
-    ipcMain: { handle: (channel: string, fn: (e: unknown, r: unknown) => unknown) => void recorded.ipc.set(channel, fn) },
+    ipcMain: {
+      handle: (channel: string, fn: (e: unknown, r: unknown) => unknown) => void recorded.ipc.set(channel, fn),
+      on: (channel: string, fn: (e: unknown, p: unknown) => void) => void recorded.ipcOn.set(channel, fn),
+    },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => void recorded.schemes.push(...s),
       handle: (scheme: string, fn: (req: { url: string }) => Promise<Response>) => void recorded.protocolHandlers.set(scheme, fn),
@@ -190,6 +201,44 @@ describe('main process (Electron stood in for, real engine host)', () => {
       if (!result.ok) expect(result.error.code).toBe('invalid-request');
     }
     expect(recorded.menus).toBeGreaterThan(0);
+  });
+
+  it('grants a dropped path only when its own page reports the drop', async () => {
+    const open = (archivePath: string) =>
+      recorded.ipc.get(`${CHANNEL_PREFIX}openArchive`)!(ipcEvent('app://octozip/index.html'), { archivePath }) as Promise<Result<unknown>>;
+    const fromForeign = join(userData, 'foreign.octz');
+    const fromOwn = join(userData, 'dropped.octz');
+    for (const p of [fromForeign, fromOwn]) writeFileSync(p, 'not an archive');
+    expect([...recorded.ipcOn.keys()]).toEqual([DROP_CHANNEL]);
+    const dropped = recorded.ipcOn.get(DROP_CHANNEL)!;
+    dropped(ipcEvent('app://octozip/index.html', { foreign: true }), [fromForeign]);
+    dropped(ipcEvent('https://evil.example/'), [fromForeign]);
+    dropped(ipcEvent('app://octozip/index.html'), [fromOwn]);
+    const refused = await open(fromForeign);
+    expect(!refused.ok && refused.error.code).toBe('path-refused');
+    // Granted: it reaches the real engine, which reads it and says what it is.
+    const opened = await open(fromOwn);
+    expect(!opened.ok && opened.error.code).toBe('not-an-archive');
+  });
+
+  it('asks before replacing in every save dialog (Linux does not unless told)', async () => {
+    const call = (channel: string, request: unknown) => recorded.ipc.get(CHANNEL_PREFIX + channel)!(ipcEvent('app://octozip/index.html'), request) as Promise<Result<unknown>>;
+    expect(await call('chooseArchiveDestination', { defaultPath: join(userData, 'dropped.octz') })).toEqual({ ok: true, value: null });
+    expect(await call('saveVerifyReport', { archivePath: join(userData, 'dropped.octz'), text: 'report' })).toEqual({ ok: true, value: null });
+    expect(recorded.saveDialogs).toHaveLength(2);
+    for (const options of recorded.saveDialogs) expect(options.properties).toContain('showOverwriteConfirmation');
+  });
+
+  it('opens an archive named by a second instance, resolved against that instance’s working directory', async () => {
+    const wc = recorded.windows[0]!.webContents as FakeWebContents;
+    const sentBefore = wc.sent.length;
+    writeFileSync(join(userData, 'second.octz'), 'not an archive');
+    for (const fn of recorded.appEvents.get('second-instance')!) fn({}, ['/opt/octozip/octozip', 'second.octz'], userData);
+    expect(wc.sent.slice(sentBefore)).toEqual([['octozip:event', { type: 'open-archive', archivePath: join(userData, 'second.octz') }]]);
+    const opened = (await recorded.ipc.get(`${CHANNEL_PREFIX}openArchive`)!(ipcEvent('app://octozip/index.html'), {
+      archivePath: join(userData, 'second.octz'),
+    })) as Result<unknown>;
+    expect(!opened.ok && opened.error.code).toBe('not-an-archive');
   });
 
   it('serves the built renderer with the CSP header, and nothing outside it', async () => {

@@ -288,6 +288,19 @@ describe('Octozip desktop app', () => {
     await page.setViewportSize({ width: 1000, height: 660 });
   });
 
+  it('refuses a file that page script "drops" without a real drop, and says so plainly', async () => {
+    const { page } = app;
+    const secret = join(work, 'secret.txt');
+    writeFileSync(secret, 'not chosen');
+    // The page bridge's drop without the preload's registration: what a compromised page could do.
+    await page.evaluate((p) => (globalThis as unknown as { __octozipDrop(m: Record<string, string>): void }).__octozipDrop({ 'secret.txt': p }), secret);
+    await visible(page.getByRole('heading', { name: 'Octozip did not use that file' }));
+    await poll(() => page.getByRole('alert').textContent()).toContain('it acts only on files and folders you chose');
+    expect(await page.getByRole('alert').textContent()).not.toContain(work);
+    expect(existsSync(join(work, 'secret.octz'))).toBe(false);
+    await page.getByRole('button', { name: 'Back' }).click();
+  });
+
   it('logged no errors in the page (a CSP violation would show here)', () => {
     expect(app.pageErrors).toEqual([]);
   });

@@ -1,7 +1,8 @@
 // The e2e test bridge: the built renderer in Debian's Chromium, with `window.octozip` wired to the same
 // handlers main uses, over the real engine host in a child process. Where Electron's preload calls
 // ipcRenderer.invoke, the bridge calls a Playwright binding; where main calls webContents.send, the bridge
-// evaluates a dispatch in the page. Dialogs are the only scripted part (a test cannot click a native dialog).
+// evaluates a dispatch in the page. Dialogs are the only scripted part (a test cannot click a native dialog); a
+// drop registers its paths with the handlers as the real preload does, then dispatches the drop in the page.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import type { AppEvent } from '../../electron/contract.ts';
 import { CONTENT_SECURITY_POLICY, contentTypeFor } from '../../electron/app/app-origin.ts';
 import { createHandlers, type Handlers, type SenderContext } from '../../electron/app/handlers.ts';
 import { JobRegistry } from '../../electron/app/jobs.ts';
+import { PathGrants } from '../../electron/app/path-grants.ts';
 import { forkEngineHost, ScriptedDialogs } from '../app/helpers.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
@@ -48,7 +50,8 @@ export async function launchApp(workDir: string, options: { screenshotsDir: stri
     dialogs,
     jobs: new JobRegistry(),
     shell: { revealInFolder: (p) => revealed.push(p) },
-    tempRoot: workDir,
+    grants: new PathGrants(),
+    dragRoot: join(workDir, 'drag-out'),
   });
 
   let browser: Browser | null = null;
@@ -98,6 +101,8 @@ export async function launchApp(workDir: string, options: { screenshotsDir: stri
       revealed,
       pageErrors,
       async drop(paths) {
+        // What the preload does on a real drop (test/app/preload.test.ts holds it to that): report the paths first.
+        handlers.registerDrop(paths);
         const byName = Object.fromEntries(paths.map((p) => [p.split('/').at(-1)!, p]));
         await page.evaluate((names) => (globalThis as unknown as PageBridge).__octozipDrop(names), byName);
       },

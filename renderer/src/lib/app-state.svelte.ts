@@ -153,10 +153,10 @@ export class AppState {
     try {
       const chosen = await call('chooseArchiveDestination', { defaultPath: this.draft.archivePath });
       if (chosen) {
-        const withExtension = chosen.toLowerCase().endsWith('.octz');
-        this.draft.archivePath = withExtension ? chosen : `${chosen}.octz`;
-        // The save dialog has asked about replacing `chosen`; a name we extended was not asked about.
-        this.draft.overwrite = withExtension;
+        // Main returns the name with .octz added if the user left it off, and replaces a file only if the save
+        // dialog asked the user about that very file: asking to overwrite here cannot replace anything else.
+        this.draft.archivePath = chosen;
+        this.draft.overwrite = true;
       }
     } catch (err) {
       this.fail(err, 'create-setup');
