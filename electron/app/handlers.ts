@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { basename, dirname, extname, join, sep } from 'node:path';
 import {
   CHANNELS,
+  PRESET_MENU,
   requestSchemas,
   type AppEvent,
   type ArchiveListing,
@@ -135,6 +136,7 @@ export function createHandlers(services: AppServices): Handlers {
     chooseArchiveDestination: ({ defaultPath }) => dialogs.chooseArchiveDestination(defaultPath),
     chooseArchiveToOpen: () => dialogs.chooseArchiveToOpen(),
     chooseExtractFolder: ({ defaultPath }) => dialogs.chooseExtractFolder(defaultPath),
+    presetChoices: async () => PRESET_MENU,
 
     startCreate: async (req, sender) => ({
       jobId: jobs.start(async ({ signal, onProgress }) => {

@@ -98,11 +98,7 @@ describe('create, open, extract, verify through the handlers', () => {
       await handlers.handle('startCreate', { inputs: [join(dir, 'src')], archivePath: suggested, preset: 'fast' }, sender),
     );
     const end = await sender.ended(jobId);
-    expect(end.type).toBe('job-done');
-    if (end.type === 'job-done' && end.outcome.kind === 'create') {
-      expect(end.outcome.summary.files).toBe(2);
-      expect(end.outcome.summary.rawBytes).toBe(26 * 200 + 32 * 50);
-    }
+    expect(end).toMatchObject({ type: 'job-done', outcome: { kind: 'create', summary: { files: 2, rawBytes: 26 * 200 + 32 * 50 } } });
     expect(sender.events.some((e) => e.type === 'job-progress' && e.jobId === jobId)).toBe(true);
     expect(existsSync(suggested)).toBe(true);
     // The next suggestion for the same folder does not collide with the archive just made.

@@ -18,7 +18,7 @@ import { BATCH_MAX_BYTES, BATCH_MAX_CHUNKS } from './batch-limits.ts';
 import { ProgressTracker } from './progress.ts';
 import { scanInputs, type ScannedEntry } from './scan.ts';
 
-export const CREATOR = 'octozip 0.1.0';
+import { CREATOR } from '../version.ts';
 
 const MiB = 1024 * 1024;
 /** Archives up to this size are VACUUMed before the rename (repacks b-tree pages); larger ones skip the rewrite. */
