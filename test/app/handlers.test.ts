@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, Result } from '../../electron/contract.ts';
 import { createHandlers, outermostEntries, suggestArchivePath, type Handlers } from '../../electron/app/handlers.ts';
+import { DEFAULT_PRESET, PRESET_CHOICES, PRESET_IDS } from '../../electron/engine/index.ts';
 import type { EngineService } from '../../electron/app/engine-client.ts';
 import { JobRegistry } from '../../electron/app/jobs.ts';
 import { inProcessEngine, RecordingSender, ScriptedDialogs } from './helpers.ts';
@@ -84,6 +85,19 @@ describe('validation', () => {
     }
     const missing = await handlers.handle('openArchive', { archivePath: join(dir, 'nowhere.octz') }, sender);
     expect(missing.ok).toBe(false);
+  });
+});
+
+describe('presets', () => {
+  it("serves the engine's presets and default, and startCreate accepts exactly their ids", async () => {
+    const sender = new RecordingSender();
+    expect(value(await handlers.handle('presetChoices', {}, sender))).toEqual({ choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET });
+    for (const preset of PRESET_IDS) {
+      // The schema lets the preset through; the engine then refuses the missing input.
+      const request = { inputs: [join(dir, 'no-such-input')], archivePath: join(dir, 'p.octz'), preset };
+      const { jobId } = value<{ jobId: string }>(await handlers.handle('startCreate', request, sender));
+      expect(await sender.ended(jobId), preset).toMatchObject({ type: 'job-failed', error: { code: 'input' } });
+    }
   });
 });
 
