@@ -1,5 +1,5 @@
 // Full disks and failing sources, for real: a 1 MiB tmpfs as the destination (we run as root in CI and here;
-// without the right to mount, the full-disk cases skip and say why), and sources that vanish, shrink or become
+// without the right to mount, the full-disk cases skip and say why, and fail under CI), and sources that vanish, shrink or become
 // unreadable while an archive is being created. Every case must end in a clear OctozipError and leave nothing
 // half-done: no archive or temp file at the destination, no partial file under its final name, sources intact.
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArchive, extractArchive, OctozipError } from '../../electron/engine/index.ts';
+import { skipOrFailInCi } from '../ci-skip.ts';
 import { fingerprintTree, makeSourceBytes } from './crash-harness.ts';
 
 let sandbox: string;
@@ -32,7 +33,7 @@ async function errorOf(run: () => Promise<unknown>): Promise<OctozipError> {
     await run();
   } catch (err) {
     if (err instanceof OctozipError) return err;
-    throw new Error(`expected an OctozipError, got ${String((err as Error)?.stack ?? err)}`);
+    throw new Error(`expected an OctozipError, got ${String((err as Error)?.stack ?? err)}`, { cause: err });
   }
   throw new Error('expected the operation to fail');
 }
@@ -66,7 +67,7 @@ afterAll(() => {
 
 describe('a full disk', () => {
   it('create: a clear error, and nothing left on the full disk', async (ctx) => {
-    if (!mounted) ctx.skip(mountProblem);
+    if (!mounted) skipOrFailInCi(ctx, mountProblem);
     const before = fingerprintTree(path.join(sandbox, 'src'));
     const err = await errorOf(() =>
       createArchive({ archivePath: path.join(tmpfs, 'a.octz'), inputs: ['src'], cwd: sandbox, preset: 'fast' }),
@@ -78,7 +79,7 @@ describe('a full disk', () => {
   });
 
   it('extract: a clear error, no partial file under its final name, no temp file', async (ctx) => {
-    if (!mounted) ctx.skip(mountProblem);
+    if (!mounted) skipOrFailInCi(ctx, mountProblem);
     const archivePath = path.join(sandbox, 'ok.octz');
     await createArchive({ archivePath, inputs: ['src'], cwd: sandbox, preset: 'fast', overwrite: true });
     const err = await errorOf(() => extractArchive({ archivePath, destDir: path.join(tmpfs, 'out'), conflict: 'overwrite' }));
@@ -147,7 +148,7 @@ describe('sources that fail mid-run', () => {
   });
 
   it('a file that becomes unreadable after the scan (run as an unprivileged user)', async (ctx) => {
-    if (typeof process.seteuid !== 'function' || process.getuid?.() !== 0) ctx.skip('needs root to switch to an unprivileged user');
+    if (typeof process.seteuid !== 'function' || process.getuid?.() !== 0) skipOrFailInCi(ctx, 'needs root to switch to an unprivileged user');
     const { err, dir } = await createWhile((src) => fs.chmodSync(path.join(src, 'z-big.bin'), 0o000), 65534);
     expect(err.code).toBe('input');
     expect(err.message).toMatch(/z-big\.bin/);

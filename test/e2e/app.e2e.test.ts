@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PRESET, PRESET_CHOICES } from '../../electron/engine/index.ts';
 import { launchApp, RENDERER_DIST, type TestApp } from './bridge.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -86,6 +87,8 @@ describe('Octozip desktop app', () => {
 
     await visible(page.getByRole('heading', { name: 'New archive' }));
     await poll(() => page.getByLabel('Save as').inputValue()).toBe(join(work, 'project.octz'));
+    // The presets and their words come from the engine, over IPC.
+    for (const choice of PRESET_CHOICES) await visible(page.getByText(choice.description));
     await page.getByLabel(/Fast/).check();
     await app.screenshot('create');
     await page.getByRole('button', { name: 'Create project.octz' }).click();
@@ -257,18 +260,20 @@ describe('Octozip desktop app', () => {
     await page.getByRole('button', { name: 'Back' }).click();
   });
 
-  it('compresses with the default preset (the bundled model where it wins)', async () => {
+  it('compresses prose with the default preset: context mixing wins, smaller than brotli alone', async () => {
     const { page } = app;
+    expect(DEFAULT_PRESET).toBe('balanced');
     const note = join(work, 'letter.txt');
     writeFileSync(note, prose(150, 7));
     await app.drop([note]);
     await page.getByLabel(/Balanced/).check();
     await page.getByRole('button', { name: 'Create letter.octz' }).click();
     await visible(page.getByRole('heading', { name: 'Created letter.octz' }), 60_000);
-    await visible(page.getByText(/than brotli alone\.|Same size as brotli alone\./));
+    await visible(page.getByText(/\d+% smaller than brotli alone\./));
     await app.screenshot('summary');
     await page.getByRole('button', { name: 'Browse archive' }).click();
     await visible(page.getByRole('heading', { name: 'letter.octz' }));
+    await visible(page.getByRole('row', { name: /letter\.txt/ }).getByRole('cell', { name: 'cm', exact: true }));
   });
 
   it('follows the OS dark theme and stays usable in a small window', async () => {

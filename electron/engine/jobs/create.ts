@@ -22,7 +22,7 @@ import { ProgressTracker } from './progress.ts';
 import { scanInputs, type ScannedEntry } from './scan.ts';
 import { planSolidBlocks, type BlockPlan, type SolidPlan } from './solid-plan.ts';
 
-export const CREATOR = 'octozip 0.1.0';
+import { CREATOR } from '../version.ts';
 
 const MiB = 1024 * 1024;
 /** Archives up to this size are VACUUMed before the rename (repacks b-tree pages); larger ones skip the rewrite. */
