@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/format/database.ts';
-import { blocksOfEntry } from '../helpers/blocks.ts';
+import { blockRows, blocksOfEntry } from '../helpers/blocks.ts';
 import { craftArchive } from '../helpers/craft.ts';
 import { snapshot, tempDir } from '../helpers/tree.ts';
 
@@ -89,6 +89,18 @@ describe('octozip CLI', () => {
     expect(extract.code).toBe(2);
     expect(extract.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(path.join(root, 'bad-out', 'src', 'readme.md'))).toBe(false);
+  });
+
+  it('--threads does not change the archive; compact rewrites it and reports both sizes', () => {
+    for (const n of ['1', '2']) expect(octozip(['create', `t${n}.octz`, 'src', '--preset', 'fast', '--threads', n]).code).toBe(0);
+    expect(blockRows(path.join(root, 't2.octz'))).toEqual(blockRows(path.join(root, 't1.octz')));
+    expect(octozip(['delete', 't1.octz', 'src/readme.md']).code).toBe(0);
+    const compact = octozip(['compact', 't1.octz', '--json']);
+    expect(compact.code).toBe(0);
+    const summary = JSON.parse(compact.stdout);
+    expect(summary.bytesBefore).toBeGreaterThan(0);
+    expect(summary.archiveBytes).toBe(fs.statSync(path.join(root, 't1.octz')).size);
+    expect(octozip(['verify', 't1.octz']).stdout).toMatch(/^OK: 4 entries intact/);
   });
 
   it('exits 1 with one line and no stack for other errors', () => {
