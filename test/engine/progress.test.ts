@@ -15,7 +15,7 @@ afterAll(() => void (progressThrottle.minIntervalMs = 200));
 describe('create progress', () => {
   it('reports packed bytes together with exactly the raw bytes they encode', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-progress-'));
-    // Incompressible data: every packed chunk is about as large as its raw bytes, so a true ratio stays near 1.
+    // Incompressible data: every packed block is about as large as its raw bytes, so a true ratio stays near 1.
     for (let i = 0; i < 6; i++) {
       const bytes = crypto.randomBytes(40_000);
       fs.writeFileSync(path.join(root, `f${i}.bin`), bytes);
