@@ -158,6 +158,8 @@ export async function createArchive(options: CreateOptions): Promise<CreateSumma
 /** What only the engine passes: add codes its new files with the archive's own keys (so blocks copy over as they are). */
 export interface CreateInternals {
   cipher?: ArchiveCipher;
+  /** Source files left out (add stores them itself, as references to bytes the archive already holds). */
+  skip?: ReadonlySet<string>;
 }
 
 /** createArchive with explicit settings: tests use tiny blocks to exercise files spanning blocks cheaply. */
@@ -191,7 +193,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   const { entries, notes: scanNotes } = await scanInputs(
     options.inputs,
     cwd,
-    (p) => p === archivePath || (path.dirname(p) === archiveDir && path.basename(p).startsWith(tempPrefix)),
+    (p) => p === archivePath || (path.dirname(p) === archiveDir && path.basename(p).startsWith(tempPrefix)) || internal.skip?.has(p) === true,
     signal,
   );
   notes.push(...scanNotes);
