@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BytePredictor } from '../../electron/engine/coder/byte-predictor.ts';
 import { decodeBytes, encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
 import { parsePrior, serializePrior } from '../../electron/engine/coder/prior.ts';
+import { WasmPredictor } from '../../electron/engine/coder/wasm-coder.ts';
 import {
   createContextMixingCodec,
   looksLikeText,
@@ -54,12 +54,11 @@ describe('primed streams', () => {
   it('decode exactly when both sides start from the same prior, and need it', () => {
     const prior = primePrior(english, small);
     const data = new TextEncoder().encode('The clocks were striking thirteen in April; Winston slipped through the doors.\n'.repeat(3));
-    // A predictor adopts the prior's arrays, and parsePrior views the bytes it is given: each side needs its own copy.
     const coded = encodeBytes(data, undefined, { tableBits: small, prior: parsePrior(prior.slice()) });
     expect(decodeBytes(coded, data.length, undefined, { tableBits: small, prior: parsePrior(prior.slice()) })).toEqual(data);
     expect(coded.length).toBeLessThan(encodeBytes(data, undefined, { tableBits: small }).length);
     expect(decodeBytes(coded, data.length, undefined, { tableBits: small })).not.toEqual(data);
-    expect(() => new BytePredictor({ tableBits: small + 1, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
+    expect(() => new WasmPredictor({ tableBits: small + 1, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
   });
 });
 

@@ -1,5 +1,5 @@
 // 'cm': the adaptive context-mixing coder (electron/engine/coder) on its own, without the network.
-// Why a codec of its own: it decodes a whole chunk as one stream at over 100 KB/s, while the neural codec needs
+// Why a codec of its own: it decodes a whole chunk as one stream, fast (WebAssembly), while the neural codec needs
 // one model call per decoded byte (docs/BENCHMARK.md); so the default preset uses it and 'maximum' adds the
 // network.
 //
@@ -10,7 +10,8 @@
 //
 // Payload: version u8 (3) | tableBits u8 | flags u8 (bit 0: primed) | arithmetic-coded bytes. tableBits is stored
 // rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
-// change to electron/engine/coder that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
+// change to electron/engine/coder (its WebAssembly in coder/assembly, mirrored by the reference coder in
+// test/coder/oracle) that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
 // so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
 // catch; build/prior/build-prior.ts fails when the prior no longer matches its manifest, as a reminder.
 import type { ModelRef } from '../api.ts';
@@ -71,7 +72,11 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
   return payload;
 }
 
-export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null): Uint8Array {
+/**
+ * Decodes a chunk of rawSize bytes, or only its first `length` bytes (0 <= length <= rawSize): decoding is
+ * sequential, so a prefix costs only its own bytes (extracting one file from the start of a solid block).
+ */
+export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null, length: number = rawSize): Uint8Array {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
@@ -80,14 +85,15 @@ export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, p
   if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
   if ((flags & ~FLAG_PRIMED) !== 0) throw damaged(`it has unknown flags ${flags}`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
+  if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a chunk's ${rawSize} bytes`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
-  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, rawSize, undefined, { tableBits });
+  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits });
   if (!prior) throw damaged('it was coded with a prior that the archive header does not name');
   if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
   const lease = prior.acquire();
   try {
-    return decodeBytes(coded, rawSize, undefined, { tableBits, prior: lease.prior });
+    return decodeBytes(coded, length, undefined, { tableBits, prior: lease.prior });
   } finally {
     prior.release(lease);
   }
