@@ -5,7 +5,7 @@
 // first touch and a reused instance's memory is already mapped. The TypeScript coder in test/coder/oracle is
 // the reference this must match bit for bit.
 import { CODER_WASM_BASE64 } from './coder-wasm.generated.ts';
-import type { PredictorPrior } from './prior.ts';
+import type { PredictorPrior, SectionTarget } from './prior.ts';
 
 interface CoderExports {
   readonly memory: WebAssembly.Memory;
@@ -61,6 +61,11 @@ export interface PredictorOptions {
   tableBits?: number;
   /** Learned statistics to start from (copied in; its tableBits must equal tableBits). */
   prior?: PredictorPrior;
+  /**
+   * Or: fills every section of a prior (of this tableBits) straight into the predictor's memory through the
+   * target it is given (PriorStore.loadInto), which saves copying the ~80 MB prior twice.
+   */
+  loadPrior?: (target: SectionTarget) => void;
 }
 
 /** One predictor and its coder, for one stream. Call release() when the stream is done. */
@@ -81,11 +86,24 @@ export class WasmPredictor {
     const x = takeInstance();
     this.#x = x;
     try {
-      x.init(tableBits, prior ? 1 : 0);
+      x.init(tableBits, prior || options.loadPrior ? 1 : 0);
       if (prior) {
         sections.forEach((data, id) => {
           if (data!.length !== x.sectionLength(id)) throw new RangeError(`${SECTIONS[id]} state of the wrong size`);
           new Int32Array(x.memory.buffer, x.sectionPtr(id), data!.length).set(data!);
+        });
+        x.restored();
+      } else if (options.loadPrior) {
+        const filled = new Set<number>();
+        options.loadPrior((name, length) => {
+          const id = (SECTIONS as readonly string[]).indexOf(name);
+          if (id < 0) throw new RangeError(`the prior has an unknown section ${name}`);
+          if (length !== x.sectionLength(id)) throw new RangeError(`${name} state of the wrong size`);
+          filled.add(id);
+          return new Int32Array(x.memory.buffer, x.sectionPtr(id), length);
+        });
+        SECTIONS.forEach((name, id) => {
+          if (!filled.has(id)) throw new RangeError(`the prior has no ${name} section`);
         });
         x.restored();
       }
