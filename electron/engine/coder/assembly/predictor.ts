@@ -7,7 +7,7 @@ import { back, historyLength, pushByte } from './history';
 import { COUNTER_INIT, counterP12, stretch, updateCounter } from './logistic';
 import { expectedBit, matchByteDone, matchLength, matchPredict, matchUpdate, predictedByte } from './match-model';
 import { alloc } from './memory';
-import { inputs, mix, mixerUpdate, select0, select1, setOptionalInputs } from './mixer';
+import { inputs, mix, mixerUpdate, select0, select1 } from './mixer';
 import { clearNetwork, networkActive, networkP1 } from './network-tree';
 import { recordByteDone, recordColumn, recordLength, usefulRecordLength } from './record-model';
 
@@ -87,7 +87,6 @@ export function predictBit(): i32 {
     store<i32>(x + ((IN_NETWORK + 1) << 2), 0);
   }
   store<i32>(x + (IN_BIAS << 2), 256);
-  setOptionalInputs(networkUsed);
   select0(expectedBit * 256 + c0);
   select1(found * 256 + c1);
   const pMix = mix(networkConfidence == 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);
