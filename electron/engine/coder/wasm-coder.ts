@@ -31,8 +31,12 @@ interface CoderExports {
 export const DEFAULT_TABLE_BITS = 22;
 /** The prior's sections, in the order of the module's section ids. */
 const SECTIONS = ['contexts', 'order0', 'match', 'mixer', 'apm.order1', 'apm.order2'] as const;
-/** Spare instances kept for reuse: at most this much linear memory in all, and dropped after a while unused. */
-const POOL_MAX_BYTES = 320 * 1024 * 1024;
+/**
+ * Spare instances kept for reuse, per thread: at most this much linear memory in all (one instance at the
+ * largest table, ~115 MB, or a few smaller ones), dropped after a while unused. Every worker thread has a pool
+ * of its own, so this bounds memory per thread, not per process.
+ */
+const POOL_MAX_BYTES = 160 * 1024 * 1024;
 const POOL_IDLE_MS = 30_000;
 
 let compiled: WebAssembly.Module | undefined;
