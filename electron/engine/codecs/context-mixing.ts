@@ -1,5 +1,5 @@
 // 'cm': the adaptive context-mixing coder (electron/engine/coder) on its own, without the network.
-// Why a codec of its own: it decodes a whole chunk as one stream at over 100 KB/s, while the neural codec needs
+// Why a codec of its own: it decodes a whole chunk as one stream, fast (WebAssembly), while the neural codec needs
 // one model call per decoded byte (docs/BENCHMARK.md); so the default preset uses it and 'maximum' adds the
 // network.
 //
@@ -10,7 +10,8 @@
 //
 // Payload: version u8 (3) | tableBits u8 | flags u8 (bit 0: primed) | arithmetic-coded bytes. tableBits is stored
 // rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
-// change to electron/engine/coder that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
+// change to electron/engine/coder (its WebAssembly in coder/assembly, mirrored by the reference coder in
+// test/coder/oracle) that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
 // so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
 // catch; build/prior/build-prior.ts fails when the prior no longer matches its manifest, as a reminder.
 import type { ModelRef } from '../api.ts';
@@ -27,8 +28,8 @@ const PAYLOAD_VERSION = 3;
 const HEADER_BYTES = 3;
 const FLAG_PRIMED = 1;
 /**
- * Below this a block codes cold. Priming costs ~8 ms to copy the prior and codes against a 64 MiB table (cache
- * misses): per file (format 1) that doubled the time of 400 small files for 2.6%. With solid blocks it is paid
+ * Below this a block codes cold. Priming costs a copy of the prior (~8 ms measured with the TypeScript coder) and codes against a 64 MiB table
+ * (cache misses): per file (format 1) that doubled the time of 400 small files for 2.6%. With solid blocks it is paid
  * once per block, so every text block but a tiny one starts primed: one 8 KB English text codes to 1,834 bytes
  * primed, where brotli (which beat the cold mixer) gave 2,482.
  */
@@ -54,14 +55,9 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
   let tableBits: number;
   let flags = 0;
   if (prior && shouldPrime(chunk)) {
-    const lease = prior.acquire();
-    try {
-      tableBits = lease.prior.tableBits;
-      coded = encodeBytes(chunk, undefined, { tableBits, prior: lease.prior });
-      flags = FLAG_PRIMED;
-    } finally {
-      prior.release(lease);
-    }
+    tableBits = prior.manifest.tableBits;
+    coded = encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) });
+    flags = FLAG_PRIMED;
   } else {
     tableBits = tableBitsFor(chunk.length);
     coded = encodeBytes(chunk, undefined, { tableBits });
@@ -75,10 +71,10 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
 }
 
 /**
- * Decodes the first `prefix` bytes (default: all rawSize): the coder is sequential, so the bytes after a file
- * extracted from the middle of a solid block are never decoded.
+ * Decodes a chunk of rawSize bytes, or only its first `length` bytes (0 <= length <= rawSize): decoding is
+ * sequential, so a prefix costs only its own bytes (extracting one file from the start of a solid block).
  */
-export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null, prefix = rawSize): Uint8Array {
+export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null, length: number = rawSize): Uint8Array {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
@@ -87,18 +83,13 @@ export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, p
   if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
   if ((flags & ~FLAG_PRIMED) !== 0) throw damaged(`it has unknown flags ${flags}`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
-  if (!Number.isSafeInteger(prefix) || prefix < 0 || prefix > rawSize) throw new RangeError(`prefix ${prefix} outside 0..${rawSize}`);
+  if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a chunk's ${rawSize} bytes`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
-  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, prefix, undefined, { tableBits });
+  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits });
   if (!prior) throw damaged('it was coded with a prior that the archive header does not name');
   if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
-  const lease = prior.acquire();
-  try {
-    return decodeBytes(coded, prefix, undefined, { tableBits, prior: lease.prior });
-  } finally {
-    prior.release(lease);
-  }
+  return decodeBytes(coded, length, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) });
 }
 
 export interface ContextMixingCodecOptions {
