@@ -15,14 +15,14 @@
 // so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
 // catch; build/prior/build-prior.ts fails when the prior no longer matches its manifest, as a reminder.
 import type { ModelRef } from '../api.ts';
-import { decodeBytes, encodeBytes } from '../coder/cm-stream.ts';
+import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
 import { priorStore, type PriorStore } from '../model/prior-store.ts';
 import { ContextMixingPool } from './cm-pool.ts';
 import type { PriorChoice } from './cm-worker.ts';
-import type { Codec } from './codec.ts';
+import type { BatchProgress, Codec } from './codec.ts';
 
 const PAYLOAD_VERSION = 3;
 const HEADER_BYTES = 3;
@@ -50,17 +50,17 @@ export function shouldPrime(chunk: Uint8Array): boolean {
 }
 
 /** Codes one chunk; with a store, text chunks start from its prior. */
-export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null): Uint8Array {
+export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null, onProgress?: CodingProgress): Uint8Array {
   let coded: Uint8Array;
   let tableBits: number;
   let flags = 0;
   if (prior && shouldPrime(chunk)) {
     tableBits = prior.manifest.tableBits;
-    coded = encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) });
+    coded = encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress);
     flags = FLAG_PRIMED;
   } else {
     tableBits = tableBitsFor(chunk.length);
-    coded = encodeBytes(chunk, undefined, { tableBits });
+    coded = encodeBytes(chunk, undefined, { tableBits }, onProgress);
   }
   const payload = new Uint8Array(HEADER_BYTES + coded.length);
   payload[0] = PAYLOAD_VERSION;
@@ -74,7 +74,13 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
  * Decodes a chunk of rawSize bytes, or only its first `length` bytes (0 <= length <= rawSize): decoding is
  * sequential, so a prefix costs only its own bytes (extracting one file from the start of a solid block).
  */
-export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, prior?: PriorStore | null, length: number = rawSize): Uint8Array {
+export function decodeContextMixingChunk(
+  payload: Uint8Array,
+  rawSize: number,
+  prior?: PriorStore | null,
+  length: number = rawSize,
+  onProgress?: CodingProgress,
+): Uint8Array {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
@@ -86,10 +92,10 @@ export function decodeContextMixingChunk(payload: Uint8Array, rawSize: number, p
   if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a chunk's ${rawSize} bytes`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
-  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits });
+  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits }, onProgress);
   if (!prior) throw damaged('it was coded with a prior that the archive header does not name');
   if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
-  return decodeBytes(coded, length, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) });
+  return decodeBytes(coded, length, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress);
 }
 
 export interface ContextMixingCodecOptions {
@@ -108,6 +114,18 @@ export function priorFromParams(params: Readonly<Record<string, unknown>> | unde
   return null;
 }
 
+/** Per-block progress callbacks that add up to the batch's bytes coded so far. */
+function batchProgress(count: number, onProgress: BatchProgress | undefined): ((index: number) => (bytesDone: number) => void) | null {
+  if (!onProgress) return null;
+  const done = new Array<number>(count).fill(0);
+  let total = 0;
+  return (index) => (bytesDone) => {
+    total += bytesDone - done[index]!;
+    done[index] = bytesDone;
+    onProgress(total);
+  };
+}
+
 export function createContextMixingCodec(options: ContextMixingCodecOptions = {}): Codec {
   let store: PriorStore | null;
   if (options.prior === null) store = null;
@@ -124,39 +142,41 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
     async close() {
       await pool?.close();
     },
-    async encodeBatch(chunks, signal) {
+    async encodeBatch(chunks, signal, onProgress) {
+      const progress = batchProgress(chunks.length, onProgress);
       if (pool) {
         // Copies that can be transferred: posting a view would clone its whole underlying buffer.
         return Promise.all(
-          chunks.map(async (chunk) => {
+          chunks.map(async (chunk, i) => {
             const raw = new Uint8Array(chunk);
-            return { payload: await pool.run({ kind: 'encode', raw, prior }, [raw.buffer], signal) };
+            return { payload: await pool.run({ kind: 'encode', raw, prior }, [raw.buffer], signal, progress?.(i)) };
           }),
         );
       }
       const out = [];
-      for (const chunk of chunks) {
+      for (const [i, chunk] of chunks.entries()) {
         // Yield before each chunk: lets codecs started beside this one (brotli, on the thread pool) begin first,
         // and progress events and cancellation through between chunks.
         await new Promise((resolve) => setImmediate(resolve));
         throwIfAborted(signal);
-        out.push({ payload: encodeContextMixingChunk(chunk, store) });
+        out.push({ payload: encodeContextMixingChunk(chunk, store, progress?.(i)) });
       }
       return out;
     },
-    async decodeBatch(chunks, signal) {
+    async decodeBatch(chunks, signal, onProgress) {
+      const progress = batchProgress(chunks.length, onProgress);
       if (pool) {
         return Promise.all(
-          chunks.map(({ payload, rawSize, prefix }) => {
+          chunks.map(({ payload, rawSize, prefix }, i) => {
             const copy = new Uint8Array(payload);
-            return pool.run({ kind: 'decode', payload: copy, rawSize, prefix: prefix ?? rawSize, prior }, [copy.buffer], signal);
+            return pool.run({ kind: 'decode', payload: copy, rawSize, prefix: prefix ?? rawSize, prior }, [copy.buffer], signal, progress?.(i));
           }),
         );
       }
       const out = [];
-      for (const { payload, rawSize, prefix } of chunks) {
+      for (const [i, { payload, rawSize, prefix }] of chunks.entries()) {
         throwIfAborted(signal);
-        out.push(decodeContextMixingChunk(payload, rawSize, store, prefix));
+        out.push(decodeContextMixingChunk(payload, rawSize, store, prefix, progress?.(i)));
         await new Promise((resolve) => setImmediate(resolve));
       }
       return out;

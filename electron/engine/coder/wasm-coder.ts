@@ -20,6 +20,10 @@ interface CoderExports {
   freqPtr(): number;
   encode(n: number): number;
   decode(codedLength: number, n: number): void;
+  encodeBegin(n: number): void;
+  encodeRange(from: number, to: number): void;
+  decodeBegin(codedLength: number, n: number): void;
+  decodeRange(codedLength: number, from: number, to: number): void;
   prime(n: number): void;
   streamEncodeStart(): void;
   encodeByte(c: number, withNetwork: number): void;
@@ -29,6 +33,8 @@ interface CoderExports {
 }
 
 export const DEFAULT_TABLE_BITS = 22;
+/** Bytes coded between progress reports: about a second of coding at most, a negligible number of calls. */
+const PROGRESS_STEP = 256 * 1024;
 /** The prior's sections, in the order of the module's section ids. */
 const SECTIONS = ['contexts', 'order0', 'match', 'mixer', 'apm.order1', 'apm.order2'] as const;
 /**
@@ -129,24 +135,47 @@ export class WasmPredictor {
     return this.#x;
   }
 
-  /** Codes all of data; returns the arithmetic-coded bytes. */
-  encode(data: Uint8Array): Uint8Array {
+  /**
+   * Codes all of data; returns the arithmetic-coded bytes. With onProgress, codes in steps of PROGRESS_STEP bytes
+   * and reports the bytes coded so far after each (same output: the module's loop is the same).
+   */
+  encode(data: Uint8Array, onProgress?: (bytesDone: number) => void): Uint8Array {
     const x = this.#live;
     x.reserveIo(data.length);
     const at = x.ioPtr();
     new Uint8Array(x.memory.buffer, at, data.length).set(data);
-    const coded = x.encode(data.length);
-    return new Uint8Array(x.memory.buffer, at + data.length, coded).slice();
+    let coded: number;
+    if (!onProgress) coded = x.encode(data.length);
+    else {
+      x.encodeBegin(data.length);
+      for (let from = 0; from < data.length; from += PROGRESS_STEP) {
+        const to = Math.min(data.length, from + PROGRESS_STEP);
+        x.encodeRange(from, to);
+        onProgress(to);
+      }
+      coded = x.streamEncodeFinish();
+    }
+    // The I/O region may have moved if memory grew: read its address again.
+    const out = x.ioPtr() + data.length;
+    return new Uint8Array(x.memory.buffer, out, coded).slice();
   }
 
-  /** Decodes n bytes (any prefix of the coded stream's bytes: decoding stops after n). */
-  decode(coded: Uint8Array, n: number): Uint8Array {
+  /** Decodes n bytes (any prefix of the coded stream's bytes: decoding stops after n); onProgress as for encode. */
+  decode(coded: Uint8Array, n: number, onProgress?: (bytesDone: number) => void): Uint8Array {
     const x = this.#live;
     x.reserveIo(coded.length + n);
     const at = x.ioPtr();
     new Uint8Array(x.memory.buffer, at, coded.length).set(coded);
-    x.decode(coded.length, n);
-    return new Uint8Array(x.memory.buffer, at + coded.length, n).slice();
+    if (!onProgress) x.decode(coded.length, n);
+    else {
+      x.decodeBegin(coded.length, n);
+      for (let from = 0; from < n; from += PROGRESS_STEP) {
+        const to = Math.min(n, from + PROGRESS_STEP);
+        x.decodeRange(coded.length, from, to);
+        onProgress(to);
+      }
+    }
+    return new Uint8Array(x.memory.buffer, x.ioPtr() + coded.length, n).slice();
   }
 
   /** Learns from text without coding it (building a prior). */

@@ -267,9 +267,11 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       classicalBytes += encoded.classicalBytes;
       rawBytesByCodec[encoded.codec] = (rawBytesByCodec[encoded.codec] ?? 0) + raw.length;
       // Bytes count as done once coded (not when read, which runs blocks ahead), so the rate and ETA are honest.
-      progress.bytesDone += raw.length;
+      coding.delete(block);
+      finished += raw.length;
+      progress.bytesDone = Math.max(progress.bytesDone, finished);
       progress.packedBytes = packedBytes;
-      progress.packedRawBytes = progress.bytesDone;
+      progress.packedRawBytes = finished;
       progress.entriesDone = Math.min(progress.entriesDone + block.pieces.length, entries.length);
       progress.emit();
     };
@@ -277,12 +279,23 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     // Blocks are read in order and coded up to `threads` at once; each is written as soon as the ones before it
     // are, so block ids (and the archive) are the same whatever the thread count.
     const inFlight: { block: BlockPlan; raw: Uint8Array; encoded: Promise<EncodedBlock> }[] = [];
+    // Bytes coded so far inside blocks still in flight, so the bar moves within a block (an 8 MiB block takes
+    // tens of seconds to code); never backwards.
+    const coding = new Map<BlockPlan, number>();
+    let finished = 0;
+    const showCoding = () => {
+      progress.bytesDone = Math.max(progress.bytesDone, finished + [...coding.values()].reduce((a, b) => a + b, 0));
+      progress.emit();
+    };
     for (const block of plan.blocks) {
       throwIfAborted(signal);
       const raw = reader.read(block);
       progress.currentEntry = plan.contents[block.pieces[0]!.content]!.entryPath;
       progress.emit();
-      const encoded = encoder.encode(raw, block.kind, signal);
+      const encoded = encoder.encode(raw, block.kind, signal, (bytesDone) => {
+        coding.set(block, bytesDone);
+        showCoding();
+      });
       encoded.catch(() => undefined); // awaited in turn below
       inFlight.push({ block, raw, encoded });
       while (inFlight.length > threads) {

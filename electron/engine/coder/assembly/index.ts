@@ -132,6 +132,29 @@ export function decode(codedLength: i32, n: i32): void {
   for (let i = 0; i < n; i++) store<u8>(out + <usize>i, <u8>decodeByteBits());
 }
 
+/**
+ * The same coding as encode(n), in ranges, so the host can report progress between calls: encodeBegin(n), then
+ * encodeRange over consecutive ranges covering 0..n, then streamEncodeFinish (coded bytes at ioPtr() + n).
+ */
+export function encodeBegin(n: i32): void {
+  encoderStart(ioBase + <usize>n);
+}
+
+export function encodeRange(from: i32, to: i32): void {
+  for (let i = from; i < to; i++) encodeByteBits(load<u8>(ioBase + <usize>i));
+}
+
+/** The same decoding as decode(codedLength, n), in ranges (decodeBegin, then decodeRange over 0..n). */
+export function decodeBegin(codedLength: i32, n: i32): void {
+  ensureMemory(ioBase + <usize>codedLength + <usize>n);
+  decoderStart(ioBase, <usize>codedLength);
+}
+
+export function decodeRange(codedLength: i32, from: i32, to: i32): void {
+  const out = ioBase + <usize>codedLength;
+  for (let i = from; i < to; i++) store<u8>(out + <usize>i, <u8>decodeByteBits());
+}
+
 /** Learns from the n bytes at ioPtr() without coding them (building a prior). */
 export function prime(n: i32): void {
   for (let i = 0; i < n; i++) {
