@@ -15,6 +15,7 @@
 // machine builds the same bytes; a different SHA-256 means the coder changed, and archives made with the old
 // prior would no longer decode, so the build fails until the manifest is updated and the payload versions of
 // the 'cm' and 'neural' codecs are bumped.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -158,7 +159,8 @@ function buildOne({ id, update, textArg, tableBits }: BuildRequest): number {
   return 0;
 }
 
-function main(): number {
+/** Builds the prior --prior names; null when none is named (then buildAll builds each). */
+function main(): number | null {
   const args = process.argv.slice(2);
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const only = value('--prior');
@@ -178,10 +180,33 @@ function main(): number {
     return 2;
   }
   const update = args.includes('--update-manifest') || textArg !== undefined || tableBits !== undefined;
-  const ids = only ? [only] : PRIOR_IDS;
-  let failed = 0;
-  for (const id of ids) failed += buildOne({ id, update, textArg, tableBits });
-  return failed === 0 ? 0 : 1;
+  if (only) return buildOne({ id: only, update, textArg, tableBits });
+  return null;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main();
+/**
+ * Every prior at once, one child process each: priming is single-threaded, and `npm ci` waits for all three
+ * (measured here: 3m14s one after another, 1m58s of CPU).
+ */
+async function buildAll(update: boolean): Promise<number> {
+  const script = fileURLToPath(import.meta.url);
+  const codes = await Promise.all(
+    PRIOR_IDS.map(
+      (id) =>
+        new Promise<number>((resolve) => {
+          const child = spawn(process.execPath, [...process.execArgv, script, '--prior', id, ...(update ? ['--update-manifest'] : [])], {
+            stdio: 'inherit',
+          });
+          child.on('error', () => resolve(1));
+          child.on('exit', (code) => resolve(code ?? 1));
+        }),
+    ),
+  );
+  return codes.every((code) => code === 0) ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const code = main();
+  if (code !== null) process.exitCode = code;
+  else void buildAll(process.argv.includes('--update-manifest')).then((all) => (process.exitCode = all));
+}
