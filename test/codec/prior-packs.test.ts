@@ -144,3 +144,13 @@ describe("the 'cm' codec with several priors", () => {
     await expect(attempt).rejects.toMatchObject({ code: 'missing-model' });
   });
 });
+
+describe('the bundled code and markup priors', () => {
+  it.each(['code', 'markup'] as const)('%s matches its manifest, which names its committed text and packages', (id) => {
+    const store = PriorStore.open(undefined, id);
+    expect(store.manifest.name).toMatch(new RegExp(`^octo-prior-${id}-[0-9a-f]{8}$`));
+    expect(createHash('sha256').update(fs.readFileSync(store.file)).digest('hex')).toBe(store.manifest.sha256);
+    expect(store.manifest.text.file).toBe(`build/prior/${id}.txt.br`);
+    expect(store.manifest.text.sources.some((s) => /@.+\(.+\)/.test(s))).toBe(true);
+  });
+});
