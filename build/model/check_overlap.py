@@ -3,6 +3,11 @@
     /usr/bin/python3 build/model/check_overlap.py [--work build/model/work] [--corpus ../shared/corpus]
     /usr/bin/python3 build/model/check_overlap.py --verify-only   # just the final check on what exists
     /usr/bin/python3 build/model/check_overlap.py --verify-only --only prior_text.bin   # one stream
+    python3 build/model/check_overlap.py --files build/packs/work/code.txt build/packs/work/markup.txt \
+        --tree ../shared/corpus/trees/curl.tar.xz   # any files, against the corpus and product trees
+
+--tree adds a product tree (a folder or a .tar.xz, unpacked to a temporary folder) to the fingerprints: the
+code and markup priors (build/packs) must not learn the curl tree, which measures the product.
 
 Reads <work>/raw/docs.{bin,jsonl} from assemble_corpus.py. A document (a piece of at most ~16 KB of one
 source file) is dropped when it
@@ -18,11 +23,15 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -111,15 +120,33 @@ def normalize(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
+@contextlib.contextmanager
+def tree_dirs(trees: list[str]):
+    """The given product trees as folders: a .tar.xz is unpacked into a temporary folder for the duration."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dirs = []
+        for i, tree in enumerate(trees):
+            if os.path.isdir(tree):
+                dirs.append(tree)
+                continue
+            out = os.path.join(tmp, str(i))
+            os.makedirs(out)
+            subprocess.run(["tar", "-xJf", tree, "-C", out], check=True)
+            dirs.append(out)
+        yield dirs
+
+
 class Fingerprints:
-    def __init__(self, corpus_dir: str):
+    def __init__(self, corpus_dir: str, *tree_dirs: str):
         self.files = []
         shingle_sets, window_sets = [], []
-        for dirpath, _, names in os.walk(corpus_dir):
+        for dirpath, _, names in itertools.chain.from_iterable(os.walk(d) for d in (corpus_dir, *tree_dirs)):
             for name in sorted(names):
                 path = os.path.join(dirpath, name)
                 if name.endswith((".sha256", ".md")) and dirpath == corpus_dir:
                     continue  # the corpus's own README and checksums are not benchmark works
+                if os.path.islink(path) or not os.path.isfile(path):
+                    continue
                 data = normalize(open(path, "rb").read())
                 self.files.append(path)
                 shingle_sets.append(shingles(data))
@@ -181,11 +208,15 @@ def split_of(doc: dict, taken: dict[str, int]) -> str:
 
 def verify(fp: Fingerprints, data_dir: str, only: list[str] | None = None) -> int:
     """Read every written stream (or just `only`) back whole and re-check it; the number of files that still overlap."""
+    names = [n for n in sorted(os.listdir(data_dir)) if n.endswith(".bin") and (not only or n in only)]
+    return verify_files(fp, [os.path.join(data_dir, n) for n in names])
+
+
+def verify_files(fp: Fingerprints, paths: list[str]) -> int:
     bad = 0
-    for name in sorted(os.listdir(data_dir)):
-        if not name.endswith(".bin") or (only and name not in only):
-            continue
-        data = open(os.path.join(data_dir, name), "rb").read()
+    for path in paths:
+        name = os.path.basename(path)
+        data = open(path, "rb").read()
         found = []
         for start in range(0, len(data), 8 << 20):  # pieces overlap by a window so no match is cut
             r = fp.reason(data[start : start + (8 << 20) + 4096])
@@ -207,9 +238,14 @@ def main() -> int:
     ap.add_argument("--only", action="append", help="with --verify-only: check just this file of <work>/data (repeatable)")
     ap.add_argument("--reuse-drops", help="a dropped.tsv from an earlier run over the SAME work/raw: take its "
                     "per-piece verdicts instead of recomputing them (seams and the final check still run)")
+    ap.add_argument("--tree", action="append", default=[], help="a product tree to keep out too (folder or .tar.xz)")
+    ap.add_argument("--files", nargs="+", help="just check these files whole, against --corpus and every --tree")
     args = ap.parse_args()
-    fp = Fingerprints(args.corpus)
+    with tree_dirs(args.tree) as dirs:
+        fp = Fingerprints(args.corpus, *dirs)
     print(f"benchmark fingerprints: {len(fp.files)} files, {len(fp.shingles)} shingles, {len(fp.windows)} windows")
+    if args.files:
+        return 1 if verify_files(fp, args.files) else 0
     data_dir = os.path.join(args.work, "data")
     if args.verify_only:
         return 1 if verify(fp, data_dir, args.only) else 0

@@ -124,7 +124,7 @@ describe("the 'cm' codec and the prior", () => {
     expect(looksLikeText(alice)).toBe(true);
     expect(looksLikeText(binary)).toBe(false);
 
-    const primed = createContextMixingCodec();
+    const primed = createContextMixingCodec({ use: ['english'] });
     const cold = createContextMixingCodec({ prior: null });
     expect(primed.models).toEqual([PriorStore.open().ref]);
     const chunks = [alice, binary, short];

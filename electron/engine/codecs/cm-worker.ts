@@ -2,15 +2,21 @@
 // can only help through a second thread. Each worker opens the bundled prior once (its own copy).
 import { parentPort } from 'node:worker_threads';
 import { OctozipError } from '../errors.ts';
-import { priorStore } from '../model/prior-store.ts';
-import { decodeContextMixingChunk, encodeContextMixingChunk } from './context-mixing.ts';
+import { priorStore, type PriorId } from '../model/prior-store.ts';
+import { decodeContextMixingChunk, encodeContextMixingBlock } from './context-mixing.ts';
 
 export type CmWorkerRequest =
-  | { id: number; kind: 'encode'; raw: Uint8Array; prior: PriorChoice }
-  | { id: number; kind: 'decode'; payload: Uint8Array; rawSize: number; prefix: number; prior: PriorChoice };
+  | { id: number; kind: 'encode'; raw: Uint8Array; priors: PriorChoice; candidates: number[] }
+  | { id: number; kind: 'decode'; payload: Uint8Array; rawSize: number; prefix: number; priors: PriorChoice };
 
-/** Whether the codec may use a prior, and where the prior files are (undefined: the bundled resources). */
-export type PriorChoice = { use: false } | { use: true; resourcesDir: string | undefined };
+/**
+ * The codec's prior list as the worker opens it: each slot's bundled prior (null where this build lacks it; the
+ * main thread refuses such a payload before sending it), and where the files are (undefined: the bundled ones).
+ */
+export interface PriorChoice {
+  resourcesDir: string | undefined;
+  ids: (PriorId | null)[];
+}
 
 export type CmWorkerReply =
   | { id: number; kind: 'progress'; bytesDone: number }
@@ -21,13 +27,13 @@ const port = parentPort;
 if (port) {
   port.on('message', (request: CmWorkerRequest) => {
     try {
-      // The main thread has already checked the prior the archive names against this build's (codecs/context-mixing.ts).
-      const prior = request.prior.use ? priorStore(request.prior.resourcesDir) : null;
+      // The main thread has already checked the priors the archive names against this build's (codecs/context-mixing.ts).
+      const slots = request.priors.ids.map((id) => (id === null ? null : priorStore(request.priors.resourcesDir, id)));
       const onProgress = (bytesDone: number) => port.postMessage({ id: request.id, kind: 'progress', bytesDone } satisfies CmWorkerReply);
       const bytes =
         request.kind === 'encode'
-          ? encodeContextMixingChunk(request.raw, prior, onProgress)
-          : decodeContextMixingChunk(request.payload, request.rawSize, prior, request.prefix, onProgress);
+          ? encodeContextMixingBlock(request.raw, request.candidates.map((index) => ({ store: slots[index]!, index })), onProgress)
+          : decodeContextMixingChunk(request.payload, request.rawSize, slots, request.prefix, onProgress);
       port.postMessage({ id: request.id, kind: 'done', bytes } satisfies CmWorkerReply, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
       const code = err instanceof OctozipError ? err.code : undefined;

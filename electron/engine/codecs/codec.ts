@@ -10,6 +10,11 @@ export interface EncodedChunk {
 /** Raw bytes of a batch coded so far (a slow codec reports within a block, so a progress bar moves honestly). */
 export type BatchProgress = (rawBytesDone: number) => void;
 
+/** What the bytes of a batch are, as far as the archiver knows: the kind of file they came from (jobs/file-kinds.ts). */
+export interface EncodeHints {
+  kind?: string;
+}
+
 export interface DecodeRequest {
   payload: Uint8Array;
   rawSize: number;
@@ -22,8 +27,11 @@ export interface Codec {
   readonly models: readonly ModelRef[];
   /** Parameters a decoder needs that are not in each payload; recorded in the header, keyed by codec id. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** `onProgress`, when the codec can tell, gets the raw bytes of the batch coded so far, now and then. */
-  encodeBatch(chunks: readonly Uint8Array[], signal?: AbortSignal, onProgress?: BatchProgress): Promise<EncodedChunk[]>;
+  /**
+   * `onProgress`, when the codec can tell, gets the raw bytes of the batch coded so far, now and then. `hints` say
+   * what the bytes are (a codec with priors picks one by it); the payload never depends on anything else.
+   */
+  encodeBatch(chunks: readonly Uint8Array[], signal?: AbortSignal, onProgress?: BatchProgress, hints?: EncodeHints): Promise<EncodedChunk[]>;
   /**
    * rawSize is the block's recorded size; a decoder must fail (OctozipError 'damaged') rather than return other
    * bytes. `prefix` (<= rawSize), when given, is how many leading bytes the caller needs: a sequential decoder

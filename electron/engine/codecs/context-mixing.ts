@@ -1,39 +1,52 @@
 // 'cm': the adaptive context-mixing coder (electron/engine/coder) on its own, without the network.
-// Why a codec of its own: it decodes a whole chunk as one stream, fast (WebAssembly), while the neural codec needs
+// Why a codec of its own: it decodes a whole block as one stream, fast (WebAssembly), while the neural codec needs
 // one model call per decoded byte (docs/BENCHMARK.md); so the default preset uses it and 'maximum' adds the
 // network.
 //
-// Text chunks start from the bundled prior (model/prior-store.ts): the statistics of ~8.5 MB of English, so a
-// stream does not spend its first tens of kilobytes learning the language. Binary chunks, which the prior
-// only misleads, and small ones, for which copying it costs more than coding, start cold. The encoder decides;
-// the payload records it.
+// Text blocks start from a bundled prior (model/prior-store.ts): the statistics of several MB of English, code
+// or markup, so a stream does not spend its first tens of kilobytes learning the language. The block's kind names
+// the prior to try; it competes with the English one on the block's first bytes and the smaller wins (build/prior/
+// README.md: each kind's prior wins on held-out text of its kind, but not on every file). Binary blocks, which a
+// prior only misleads, and tiny ones start cold. The encoder decides; the payload records it.
 //
-// Payload: version u8 (3) | tableBits u8 | flags u8 (bit 0: primed) | arithmetic-coded bytes. tableBits is stored
+// Payload: version u8 (3) | tableBits u8 | flags u8 | arithmetic-coded bytes. Flags: bit 0 primed; bits 1-3 which
+// prior, an index into the list the header's cm params name (`priors`, each by name and SHA-256; index 0 is also
+// `prior`, as before packs). A chunk primed with prior 0 is byte-for-byte what older builds wrote, so the layout
+// version stays 3; an older build meets a higher index as unknown flags and refuses it. tableBits is stored
 // rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
 // change to electron/engine/coder (its WebAssembly in coder/assembly, mirrored by the reference coder in
 // test/coder/oracle) that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
 // so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
-// catch; build/prior/build-prior.ts fails when the prior no longer matches its manifest, as a reminder.
+// catch; build/prior/build-prior.ts fails when a prior no longer matches its manifest, as a reminder.
 import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
-import { priorStore, type PriorStore } from '../model/prior-store.ts';
+import { bundledPrior, PRIOR_IDS, priorStore, PriorStore, type PriorId } from '../model/prior-store.ts';
 import { ContextMixingPool } from './cm-pool.ts';
 import type { PriorChoice } from './cm-worker.ts';
-import type { BatchProgress, Codec } from './codec.ts';
+import type { BatchProgress, Codec, EncodeHints } from './codec.ts';
 
 const PAYLOAD_VERSION = 3;
 const HEADER_BYTES = 3;
 const FLAG_PRIMED = 1;
+const PRIOR_INDEX_SHIFT = 1;
+/** How many priors one archive's cm params can list (the index has three bits of the flags byte). */
+export const MAX_PRIORS = 8;
+const PRIOR_INDEX_MASK = (MAX_PRIORS - 1) << PRIOR_INDEX_SHIFT;
 /**
- * Below this a block codes cold. Priming costs a copy of the prior (~8 ms measured with the TypeScript coder) and codes against a 64 MiB table
- * (cache misses): per file (format 1) that doubled the time of 400 small files for 2.6%. With solid blocks it is paid
- * once per block, so every text block but a tiny one starts primed: one 8 KB English text codes to 1,834 bytes
- * primed, where brotli (which beat the cold mixer) gave 2,482.
+ * Below this a block codes cold. Priming costs a copy of the prior (~8 ms measured with the TypeScript coder) and
+ * codes against a 64 MiB table (cache misses): per file (format 1) that doubled the time of 400 small files for
+ * 2.6%. With solid blocks it is paid once per block, so every text block but a tiny one starts primed: one 8 KB
+ * English text codes to 1,834 bytes primed, where brotli (which beat the cold mixer) gave 2,482.
  */
 export const PRIMED_MIN_BYTES = 1024;
+/**
+ * When two priors could suit a block, each codes this many of its first bytes and the smaller wins: a probe costs
+ * under 1% of an 8 MiB block's coding time.
+ */
+export const PRIOR_PROBE_BYTES = 64 * 1024;
 
 /** Text as far as the prior is concerned: almost no control bytes (tab, CR, LF, FF and ESC are text). */
 export function looksLikeText(chunk: Uint8Array): boolean {
@@ -49,15 +62,21 @@ export function shouldPrime(chunk: Uint8Array): boolean {
   return chunk.length >= PRIMED_MIN_BYTES && looksLikeText(chunk);
 }
 
-/** Codes one chunk; with a store, text chunks start from its prior. */
-export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null, onProgress?: CodingProgress): Uint8Array {
+/**
+ * Codes one chunk; with a store, text chunks start from its prior. priorIndex is where that prior stands in the
+ * list the archive header names (cm params `priors`); the payload records it.
+ */
+export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore | null, priorIndex = 0, onProgress?: CodingProgress): Uint8Array {
+  if (!Number.isInteger(priorIndex) || priorIndex < 0 || priorIndex >= MAX_PRIORS) {
+    throw new RangeError(`prior index ${priorIndex} is outside 0..${MAX_PRIORS - 1}`);
+  }
   let coded: Uint8Array;
   let tableBits: number;
   let flags = 0;
   if (prior && shouldPrime(chunk)) {
     tableBits = prior.manifest.tableBits;
     coded = encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress);
-    flags = FLAG_PRIMED;
+    flags = FLAG_PRIMED | (priorIndex << PRIOR_INDEX_SHIFT);
   } else {
     tableBits = tableBitsFor(chunk.length);
     coded = encodeBytes(chunk, undefined, { tableBits }, onProgress);
@@ -70,14 +89,48 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
   return payload;
 }
 
+/** A prior a block may start from, with its place in the header's list. */
+export interface PriorCandidate {
+  store: PriorStore;
+  index: number;
+}
+
+/**
+ * Codes one block from the best of the candidate priors: with more than one (and a text block), each codes the
+ * first PRIOR_PROBE_BYTES and the smallest result picks the prior for the whole block. Deterministic: the same
+ * bytes and candidates give the same payload on any machine.
+ */
+export function encodeContextMixingBlock(chunk: Uint8Array, candidates: readonly PriorCandidate[], onProgress?: CodingProgress): Uint8Array {
+  let best = candidates[0];
+  if (candidates.length > 1 && shouldPrime(chunk)) {
+    const probe = chunk.subarray(0, Math.min(chunk.length, PRIOR_PROBE_BYTES));
+    let bestSize = Infinity;
+    for (const candidate of candidates) {
+      const size = encodeContextMixingChunk(probe, candidate.store, candidate.index).length;
+      if (size < bestSize) [best, bestSize] = [candidate, size];
+    }
+  }
+  return encodeContextMixingChunk(chunk, best?.store ?? null, best?.index ?? 0, onProgress);
+}
+
+/** One entry of the header's prior list as a decoder sees it: the store, or just the ref when this build lacks it. */
+export type PriorSlot = PriorStore | ModelRef | null;
+
+/** The header prior a payload needs (its index), or null for a cold one; throws 'damaged' on a bad header byte. */
+export function priorIndexOf(payload: Uint8Array): number | null {
+  const flags = payload[2] ?? 0;
+  return (flags & FLAG_PRIMED) === 0 ? null : (flags & PRIOR_INDEX_MASK) >> PRIOR_INDEX_SHIFT;
+}
+
 /**
  * Decodes a chunk of rawSize bytes, or only its first `length` bytes (0 <= length <= rawSize): decoding is
  * sequential, so a prefix costs only its own bytes (extracting one file from the start of a solid block).
+ * priors: the header's list (index 0 first); a single store stands for a list of one.
  */
 export function decodeContextMixingChunk(
   payload: Uint8Array,
   rawSize: number,
-  prior?: PriorStore | null,
+  priors?: PriorStore | null | readonly PriorSlot[],
   length: number = rawSize,
   onProgress?: CodingProgress,
 ): Uint8Array {
@@ -87,31 +140,74 @@ export function decodeContextMixingChunk(
   const tableBits = payload[1]!;
   const flags = payload[2]!;
   if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
-  if ((flags & ~FLAG_PRIMED) !== 0) throw damaged(`it has unknown flags ${flags}`);
+  if ((flags & ~(FLAG_PRIMED | PRIOR_INDEX_MASK)) !== 0) throw damaged(`it has unknown flags ${flags}`);
+  if ((flags & FLAG_PRIMED) === 0 && flags !== 0) throw damaged(`it names a prior (flags ${flags}) but is not primed`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
   if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a chunk's ${rawSize} bytes`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
   if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits }, onProgress);
-  if (!prior) throw damaged('it was coded with a prior that the archive header does not name');
+  const index = (flags & PRIOR_INDEX_MASK) >> PRIOR_INDEX_SHIFT;
+  const slots: readonly PriorSlot[] = Array.isArray(priors) ? priors : [(priors as PriorStore | null | undefined) ?? null];
+  const prior = slots[index];
+  if (!prior) throw damaged(`it was coded with prior ${index}, which the archive header does not name`);
+  if (!(prior instanceof PriorStore)) throw missingModelError(prior);
   if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
   return decodeBytes(coded, length, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress);
 }
 
 export interface ContextMixingCodecOptions {
-  /** The prior an archive names (decoding): null for none; absent: this build's prior (encoding). */
+  /** The prior an archive names (decoding): null for none; absent: this build's priors (encoding). */
   prior?: ModelRef | null;
+  /** Decoding: every prior the header lists (cm params `priors`), in order; overrides `prior`. */
+  priors?: readonly ModelRef[];
   /** Where to find priors (default: the bundled resources). */
   resourcesDir?: string;
+  /** Encoding: the bundled priors blocks may start from, in the order the header lists them (default: every one this build has, English first). */
+  use?: readonly PriorId[];
   /** Worker threads to code blocks on (blocks of one batch, or of concurrent calls, run in parallel); 1: this thread. */
   threads?: number;
 }
 
+function isModelRef(value: unknown): value is ModelRef {
+  const ref = value as { name?: unknown; sha256?: unknown } | null | undefined;
+  return !!ref && typeof ref.name === 'string' && typeof ref.sha256 === 'string';
+}
+
 /** The prior ref recorded in an archive's cm params, if any (params written by this codec). */
 export function priorFromParams(params: Readonly<Record<string, unknown>> | undefined): ModelRef | null {
-  const prior = params?.prior as { name?: unknown; sha256?: unknown } | null | undefined;
-  if (prior && typeof prior.name === 'string' && typeof prior.sha256 === 'string') return { name: prior.name, sha256: prior.sha256 };
-  return null;
+  const prior = params?.prior;
+  return isModelRef(prior) ? { name: prior.name, sha256: prior.sha256 } : null;
+}
+
+/** Every prior an archive's cm params list (`priors`), or undefined when they list at most one (as before packs). */
+export function priorsFromParams(params: Readonly<Record<string, unknown>> | undefined): ModelRef[] | undefined {
+  const priors = params?.priors;
+  if (!Array.isArray(priors)) return undefined;
+  return priors.filter(isModelRef).map((ref) => ({ name: ref.name, sha256: ref.sha256 }));
+}
+
+/** The header's prior list as slots: the bundled store for each ref, or the ref itself when this build lacks it. */
+function decodingSlots(refs: readonly ModelRef[], dir: string | undefined): PriorSlot[] {
+  return refs.map((ref) => bundledPrior(ref.sha256, dir) ?? ref);
+}
+
+/** The priors this build has, English first (it is required; a missing pack prior only narrows the choice). */
+function bundledPriorIds(dir: string | undefined): PriorId[] {
+  return PRIOR_IDS.filter((id) => {
+    if (id === 'english') return true;
+    try {
+      priorStore(dir, id);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The prior a block of this kind (a file kind, jobs/file-kinds.ts) tries first. */
+export function priorForKind(kind: string | undefined): PriorId {
+  return kind === 'code' ? 'code' : kind === 'markup' ? 'markup' : 'english';
 }
 
 /** Per-block progress callbacks that add up to the batch's bytes coded so far. */
@@ -127,29 +223,48 @@ function batchProgress(count: number, onProgress: BatchProgress | undefined): ((
 }
 
 export function createContextMixingCodec(options: ContextMixingCodecOptions = {}): Codec {
-  let store: PriorStore | null;
-  if (options.prior === null) store = null;
+  let slots: PriorSlot[];
+  if (options.priors) slots = decodingSlots(options.priors, options.resourcesDir);
+  else if (options.prior === null) slots = [];
   else {
-    store = priorStore(options.resourcesDir);
+    const store = priorStore(options.resourcesDir);
     if (options.prior && options.prior.sha256.toLowerCase() !== store.manifest.sha256) throw missingModelError(options.prior);
+    slots = options.prior ? [store] : (options.use ?? bundledPriorIds(options.resourcesDir)).map((id) => priorStore(options.resourcesDir, id));
   }
+  if (slots.length > MAX_PRIORS) throw new RangeError(`a cm codec lists at most ${MAX_PRIORS} priors`);
+  const refs = slots.map((slot) => (slot instanceof PriorStore ? slot.ref : (slot as ModelRef)));
+  const stores = slots.map((slot) => (slot instanceof PriorStore ? slot : null));
+  /** The candidates for a block: its kind's prior, then the English one (index 0 when listed), bundled ones only. */
+  const candidatesFor = (hints: EncodeHints | undefined): number[] => {
+    const wanted = [priorForKind(hints?.kind), 'english'];
+    const found = wanted.map((id) => stores.findIndex((s) => s?.id === id)).filter((i) => i >= 0);
+    return [...new Set(found.length > 0 ? found : stores.flatMap((s, i) => (s ? [i] : [])).slice(0, 1))];
+  };
   const pool = (options.threads ?? 1) > 1 ? new ContextMixingPool(options.threads!) : null;
-  const prior: PriorChoice = store ? { use: true, resourcesDir: options.resourcesDir } : { use: false };
+  const poolPriors: PriorChoice = { resourcesDir: options.resourcesDir, ids: stores.map((s) => s?.id ?? null) };
+  /** A decoder needs the prior a payload names to be bundled: said here, with the archive's name for it. */
+  const checkPrior = (payload: Uint8Array) => {
+    const index = priorIndexOf(payload);
+    const slot = index === null ? undefined : slots[index];
+    if (slot && !(slot instanceof PriorStore)) throw missingModelError(slot);
+  };
   return {
     id: 'cm',
-    models: store ? [store.ref] : [],
-    params: { payloadVersion: PAYLOAD_VERSION, prior: store ? store.ref : null },
+    models: refs,
+    // `priors` only when there is a choice, so an english-only archive's header reads as before packs.
+    params: { payloadVersion: PAYLOAD_VERSION, prior: refs[0] ?? null, ...(refs.length > 1 ? { priors: refs } : {}) },
     async close() {
       await pool?.close();
     },
-    async encodeBatch(chunks, signal, onProgress) {
+    async encodeBatch(chunks, signal, onProgress, hints) {
       const progress = batchProgress(chunks.length, onProgress);
+      const candidates = candidatesFor(hints);
       if (pool) {
         // Copies that can be transferred: posting a view would clone its whole underlying buffer.
         return Promise.all(
           chunks.map(async (chunk, i) => {
             const raw = new Uint8Array(chunk);
-            return { payload: await pool.run({ kind: 'encode', raw, prior }, [raw.buffer], signal, progress?.(i)) };
+            return { payload: await pool.run({ kind: 'encode', raw, priors: poolPriors, candidates }, [raw.buffer], signal, progress?.(i)) };
           }),
         );
       }
@@ -159,24 +274,26 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
         // and progress events and cancellation through between chunks.
         await new Promise((resolve) => setImmediate(resolve));
         throwIfAborted(signal);
-        out.push({ payload: encodeContextMixingChunk(chunk, store, progress?.(i)) });
+        const payload = encodeContextMixingBlock(chunk, candidates.map((index) => ({ store: stores[index]!, index })), progress?.(i));
+        out.push({ payload });
       }
       return out;
     },
     async decodeBatch(chunks, signal, onProgress) {
       const progress = batchProgress(chunks.length, onProgress);
+      for (const { payload } of chunks) checkPrior(payload);
       if (pool) {
         return Promise.all(
           chunks.map(({ payload, rawSize, prefix }, i) => {
             const copy = new Uint8Array(payload);
-            return pool.run({ kind: 'decode', payload: copy, rawSize, prefix: prefix ?? rawSize, prior }, [copy.buffer], signal, progress?.(i));
+            return pool.run({ kind: 'decode', payload: copy, rawSize, prefix: prefix ?? rawSize, priors: poolPriors }, [copy.buffer], signal, progress?.(i));
           }),
         );
       }
       const out = [];
       for (const [i, { payload, rawSize, prefix }] of chunks.entries()) {
         throwIfAborted(signal);
-        out.push(decodeContextMixingChunk(payload, rawSize, store, prefix, progress?.(i)));
+        out.push(decodeContextMixingChunk(payload, rawSize, slots, prefix, progress?.(i)));
         await new Promise((resolve) => setImmediate(resolve));
       }
       return out;

@@ -27,10 +27,10 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       quality: settings?.brotliQuality ?? 11,
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
-  // Decoding opens the prior the header's params name (null: none); encoding, this build's prior.
+  // Decoding opens the priors the header's params name (null: none); encoding, this build's priors.
   cm: async ({ params, threads }) => {
     const cm = await import('./context-mixing.ts');
-    return cm.createContextMixingCodec(params ? { prior: cm.priorFromParams(params), threads } : { threads });
+    return cm.createContextMixingCodec(params ? { prior: cm.priorFromParams(params), priors: cm.priorsFromParams(params), threads } : { threads });
   },
   // Decoding opens the model the header's params name (failing 'missing-model' when this build lacks it).
   neural: async ({ settings, params }) => {

@@ -11,21 +11,23 @@ import type { ArchiveReader } from '../format/reader.ts';
 import type { BlockRecord } from '../format/records.ts';
 import { MAX_CHUNK_RATIO } from '../limits.ts';
 import { ModelRegistry } from '../model/manifest.ts';
-import { priorStore } from '../model/prior-store.ts';
+import { bundledPrior } from '../model/prior-store.ts';
+import { priorFromParams, priorsFromParams } from '../codecs/context-mixing.ts';
 
 function damaged(archivePath: string, message: string): OctozipError {
   return new OctozipError('damaged', message, { subject: archivePath });
 }
 
-/** Whether this build carries the model (a network or the prior) an archive names. */
+/** Whether this build carries the model (a network or a prior) an archive names. */
 function isBundled(ref: { sha256: string }): boolean {
   const sha = ref.sha256.toLowerCase();
-  if (ModelRegistry.open().find(sha)) return true;
-  try {
-    return priorStore().manifest.sha256 === sha;
-  } catch {
-    return false; // no usable prior in this build
-  }
+  return ModelRegistry.open().find(sha) !== undefined || bundledPrior(sha) !== null;
+}
+
+/** The priors an archive's cm params list: the codec checks each block's own prior, so a missing one fails only its blocks. */
+function listedPriors(header: ArchiveHeader): Set<string> {
+  const params = header.codecParams['cm'];
+  return new Set([priorFromParams(params), ...(priorsFromParams(params) ?? [])].flatMap((ref) => (ref ? [ref.sha256.toLowerCase()] : [])));
 }
 
 export class BlockDecoder {
@@ -73,7 +75,8 @@ export class BlockDecoder {
     if (codec.models.length > 0) {
       // A codec that codes with models needs every model the header names to be in this build (an archive
       // names them by SHA-256 so that a build without one says which, instead of decoding wrong bytes)...
-      const lacking = wanted.find((m) => !isBundled(m));
+      const optional = listedPriors(this.#header);
+      const lacking = wanted.find((m) => !isBundled(m) && !optional.has(m.sha256.toLowerCase()));
       if (lacking) {
         throw new OctozipError(
           'missing-model',

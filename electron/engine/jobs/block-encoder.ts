@@ -43,7 +43,7 @@ export class BlockEncoder {
     let best: { codec: CodecId; payload: Uint8Array } = { codec: 'store', payload: raw };
     let classicalBytes = raw.length;
     if (kind !== 'compressed') {
-      const results = await Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress))[0]!.payload })));
+      const results = await Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress, { kind }))[0]!.payload })));
       throwIfAborted(signal);
       for (const r of results) {
         if (r.payload.length < best.payload.length) best = { codec: r.id, payload: r.payload };

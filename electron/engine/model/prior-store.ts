@@ -1,6 +1,8 @@
-// The bundled prior (resources/prior.json + prior.bin; see coder/prior.ts and build/prior/README.md): what the
-// context-mixing predictor has learned from a body of English text, loaded so that each stream can start from
-// it. Archives name it by SHA-256 like the network; a file that does not match its manifest is refused.
+// The bundled priors (see coder/prior.ts and build/prior/README.md): what the context-mixing predictor has
+// learned from a body of text, loaded so that each stream can start from it. There is one per kind of text,
+// each with its own manifest: 'english' (resources/prior.json + prior.bin, the first and still the default),
+// 'code' and 'markup' (resources/prior-code.json, prior-markup.json). Archives name a prior by SHA-256 like the
+// network; a file that does not match its manifest is refused.
 //
 // A primed stream's predictor (WebAssembly) reads the file straight into its own memory, section by section:
 // no copy of the ~80 MB file is kept or made in between, since fresh memory costs real time here (a page fault
@@ -16,6 +18,18 @@ import { OctozipError } from '../errors.ts';
 import { resourcesDir } from './manifest.ts';
 
 export const PRIOR_MANIFEST = 'prior.json';
+/** The kinds of text a prior is built for; 'english' was the only one before model packs and keeps its file names. */
+export const PRIOR_IDS = ['english', 'code', 'markup'] as const;
+export type PriorId = (typeof PRIOR_IDS)[number];
+
+export function isPriorId(id: string): id is PriorId {
+  return (PRIOR_IDS as readonly string[]).includes(id);
+}
+
+/** The manifest file of a prior in the resources folder. */
+export function priorManifestFile(id: PriorId): string {
+  return id === 'english' ? PRIOR_MANIFEST : `prior-${id}.json`;
+}
 
 export const PriorManifestSchema = z.object({
   name: z.string().min(1),
@@ -32,12 +46,14 @@ export const PriorManifestSchema = z.object({
 export type PriorManifest = z.infer<typeof PriorManifestSchema>;
 
 export class PriorStore {
+  readonly id: PriorId;
   readonly manifest: PriorManifest;
   readonly file: string;
   /** The file as it was when its SHA-256 last matched. */
   #verified: Pick<Stats, 'size' | 'ino' | 'mtimeMs'> | null = null;
 
-  private constructor(manifest: PriorManifest, dir: string) {
+  private constructor(id: PriorId, manifest: PriorManifest, dir: string) {
+    this.id = id;
     this.manifest = manifest;
     this.file = path.join(dir, manifest.file);
   }
@@ -46,19 +62,19 @@ export class PriorStore {
     return { name: this.manifest.name, sha256: this.manifest.sha256 };
   }
 
-  /** The prior bundled in dir; fails 'missing-model' with a sentence when it is absent or its manifest is bad. */
-  static open(dir: string = resourcesDir()): PriorStore {
-    const manifestPath = path.join(dir, PRIOR_MANIFEST);
-    if (!existsSync(manifestPath)) throw missing(`its manifest ${manifestPath} is missing`);
+  /** A prior bundled in dir; fails 'missing-model' with a sentence when it is absent or its manifest is bad. */
+  static open(dir: string = resourcesDir(), id: PriorId = 'english'): PriorStore {
+    const manifestPath = path.join(dir, priorManifestFile(id));
+    if (!existsSync(manifestPath)) throw missing(id, `its manifest ${manifestPath} is missing`);
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(manifestPath, 'utf8'));
     } catch {
-      throw missing(`its manifest ${manifestPath} is not JSON`);
+      throw missing(id, `its manifest ${manifestPath} is not JSON`);
     }
     const parsed = PriorManifestSchema.safeParse(json);
-    if (!parsed.success) throw missing(`its manifest ${manifestPath} is invalid (${parsed.error.issues[0]?.message})`);
-    return new PriorStore(parsed.data, dir);
+    if (!parsed.success) throw missing(id, `its manifest ${manifestPath} is invalid (${parsed.error.issues[0]?.message})`);
+    return new PriorStore(id, parsed.data, dir);
   }
 
   /**
@@ -117,18 +133,34 @@ export class PriorStore {
   }
 }
 
-function missing(why: string): OctozipError {
-  return new OctozipError('missing-model', `The bundled prior cannot be used: ${why}. Reinstall Octozip.`);
+function missing(id: PriorId, why: string): OctozipError {
+  const what = id === 'english' ? 'The bundled prior' : `The bundled ${id} prior`;
+  return new OctozipError('missing-model', `${what} cannot be used: ${why}. Reinstall Octozip.`);
 }
 
 const stores = new Map<string, PriorStore>();
 
-/** The prior store for a resources folder, opened once per process. */
-export function priorStore(dir: string = resourcesDir()): PriorStore {
-  let store = stores.get(dir);
+/** A prior store of a resources folder, opened once per process. */
+export function priorStore(dir: string = resourcesDir(), id: PriorId = 'english'): PriorStore {
+  const key = `${id}\0${dir}`;
+  let store = stores.get(key);
   if (!store) {
-    store = PriorStore.open(dir);
-    stores.set(dir, store);
+    store = PriorStore.open(dir, id);
+    stores.set(key, store);
   }
   return store;
+}
+
+/** The bundled prior with this SHA-256 (whichever kind it is), or null when this build has none such. */
+export function bundledPrior(sha256: string, dir: string = resourcesDir()): PriorStore | null {
+  const sha = sha256.toLowerCase();
+  for (const id of PRIOR_IDS) {
+    try {
+      const store = priorStore(dir, id);
+      if (store.manifest.sha256 === sha) return store;
+    } catch {
+      // this build lacks that prior: another may match
+    }
+  }
+  return null;
 }
