@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractArchive, listArchive, OctozipError, verifyArchive } from '../../electron/engine/index.ts';
 import { createArchiveWithSettings } from '../../electron/engine/jobs/create.ts';
 import { PRESETS } from '../../electron/engine/presets.ts';
-import { blockRows, readContents, readEntries } from './catalog-surgery.ts';
+import { blockRows, readContents, readEntries } from '../helpers/catalog-surgery.ts';
 import { type ArchivedTree, describePlanted, judgeExtraction, snapshotOutside } from './extraction-oracle.ts';
 import { addStoredFile, type HostileCase, hostileV1Cases, MULTI_CHUNK_PATH, recomputeEntryChecksums } from './hostile-archives.ts';
 import { hostileCatalogCases, V2_FILES } from './hostile-catalogs.ts';

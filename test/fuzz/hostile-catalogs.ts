@@ -24,7 +24,7 @@ import {
   sha256,
   storeBlock,
   decodedBlock,
-} from './catalog-surgery.ts';
+} from '../helpers/catalog-surgery.ts';
 import type { HostileCase } from './hostile-archives.ts';
 
 /** Files of the format-2 base archive the cases aim at (archive-fuzz.test.ts builds it; 1 KiB blocks). */
