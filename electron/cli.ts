@@ -8,6 +8,7 @@ import {
   addToArchive,
   archiveInfo,
   createArchive,
+  compactArchive,
   deleteFromArchive,
   exitCodeFor,
   extractArchive,
@@ -361,6 +362,28 @@ program
       if (opts.json) return printJson(summary);
       process.stdout.write(`${summary.archivePath}: ${summary.deleted} entries deleted, ${summary.freedContents} stored contents freed\n`);
     } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('compact')
+  .description("rewrite ARCHIVE without the bytes deleted or replaced entries left behind (converts format 1 to format 2)")
+  .argument('<archive>')
+  .addOption(passwordOption())
+  .addOption(threadsOption())
+  .option('--json', 'print the summary as JSON')
+  .action(async (archive: string, opts: { passwordFile?: string; json?: boolean; threads?: number }) => {
+    const bar = progressBar(!opts.json);
+    try {
+      const summary = await withArchivePassword(opts, (password) =>
+        compactArchive({ archivePath: archive, password, threads: opts.threads, signal: cancellation(), onProgress: bar.listener }),
+      );
+      bar.stop();
+      if (opts.json) return printJson(summary);
+      process.stdout.write(`${summary.archivePath}: ${formatBytes(summary.bytesBefore)} -> ${formatBytes(summary.archiveBytes)}\n`);
+    } catch (err) {
+      bar.stop();
       fail(err);
     }
   });

@@ -210,3 +210,16 @@ export interface DeleteSummary {
   archiveBytes: number;
   seconds: number;
 }
+
+export interface CompactOptions extends JobOptions {
+  archivePath: string;
+  password?: string;
+}
+
+export interface CompactSummary {
+  archivePath: string;
+  /** The archive's size before and after. */
+  bytesBefore: number;
+  archiveBytes: number;
+  seconds: number;
+}

@@ -27,11 +27,12 @@ const PAYLOAD_VERSION = 3;
 const HEADER_BYTES = 3;
 const FLAG_PRIMED = 1;
 /**
- * Below this a chunk codes cold. A primed chunk pays ~8 ms to copy the prior and codes against a 64 MiB table
- * (cache misses) instead of a small one: measured on 400 files of 2-9 KB (1.7 MB of JavaScript and Markdown),
- * priming every file of 1 KiB or more packed them 2.6% smaller but took 18.1 s instead of 8.9 s.
+ * Below this a block codes cold. Priming costs ~8 ms to copy the prior and codes against a 64 MiB table (cache
+ * misses): per file (format 1) that doubled the time of 400 small files for 2.6%. With solid blocks it is paid
+ * once per block, so every text block but a tiny one starts primed: one 8 KB English text codes to 1,834 bytes
+ * primed, where brotli (which beat the cold mixer) gave 2,482.
  */
-export const PRIMED_MIN_BYTES = 16 * 1024;
+export const PRIMED_MIN_BYTES = 1024;
 
 /** Text as far as the prior is concerned: almost no control bytes (tab, CR, LF, FF and ESC are text). */
 export function looksLikeText(chunk: Uint8Array): boolean {

@@ -40,9 +40,9 @@ export class ArchiveWriter {
     for (const [key, value] of headerToRows(header)) upsert.run(key, value);
   }
 
-  /** Stores one data block; returns its id and stored size. */
-  addBlock(block: NewBlock): { id: number; storedSize: number } {
-    return this.#blocks.insert(block);
+  /** Stores one data block; returns its id and stored size. `hashKeyed`: see BlockTable.insert. */
+  addBlock(block: NewBlock, options: { hashKeyed?: boolean } = {}): { id: number; storedSize: number } {
+    return this.#blocks.insert(block, options);
   }
 
   /** Writes the entry list and content list; call once, after the last data block. Returns their stored bytes. */

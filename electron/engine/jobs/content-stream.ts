@@ -21,6 +21,8 @@ export interface StreamOptions {
   lookahead: number;
   /** Called once per block as it is decoded, with its stored size (extraction budgets). */
   onBlockDecoded?(block: BlockRecord): void;
+  /** Called once per block that fails (verify reports blocks as well as the files in them). */
+  onBlockFailed?(block: BlockRecord, error: OctozipError): void;
 }
 
 /** A content's checksum as the archive records it: CRC-32 (format 2) or SHA-256 (format 1). */
@@ -108,6 +110,7 @@ export async function* streamContents(
     } catch (err) {
       if (err instanceof OctozipError && err.code === 'cancelled') throw err;
       error = asOctozipError(err, reader.archivePath);
+      options.onBlockFailed?.(block, error);
     }
     if (i + options.lookahead + 1 < order.length) pending.push(decodeAt(i + options.lookahead + 1));
     for (const { content, index } of wanted) {

@@ -259,8 +259,10 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       packedBytes += storedSize;
       classicalBytes += encoded.classicalBytes;
       rawBytesByCodec[encoded.codec] = (rawBytesByCodec[encoded.codec] ?? 0) + raw.length;
+      // Bytes count as done once coded (not when read, which runs blocks ahead), so the rate and ETA are honest.
+      progress.bytesDone += raw.length;
       progress.packedBytes = packedBytes;
-      progress.packedRawBytes = (progress.packedRawBytes ?? 0) + raw.length;
+      progress.packedRawBytes = progress.bytesDone;
       progress.entriesDone = Math.min(progress.entriesDone + block.pieces.length, entries.length);
       progress.emit();
     };
@@ -272,7 +274,6 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       throwIfAborted(signal);
       const raw = await reader.read(block);
       progress.currentEntry = plan.contents[block.pieces[0]!.content]!.entryPath;
-      progress.bytesDone += raw.length;
       progress.emit();
       const encoded = encoder.encode(raw, block.kind, signal);
       encoded.catch(() => undefined); // awaited in turn below

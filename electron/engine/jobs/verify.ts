@@ -50,7 +50,9 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     const checks = new Map<number, ContentCheck>();
     const threads = decodeThreads(options.threads, blocksOf(contents.values()));
     decoder = new BlockDecoder(reader, options.signal, threads);
-    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: threads - 1 })) {
+    const onBlockFailed = (block: { id: number }, error: OctozipError) =>
+      problems.push(error.message.startsWith(`Block ${block.id} `) ? error.message : `Block ${block.id}: ${error.message}`);
+    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: threads - 1, onBlockFailed })) {
       const id = event.content.id;
       if (event.error) {
         if (event.error.code === 'cancelled') throw event.error;
