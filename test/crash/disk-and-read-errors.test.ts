@@ -1,5 +1,6 @@
 // Full disks and failing sources, for real: a 1 MiB tmpfs as the destination (we run as root in CI and here;
-// without the right to mount, the full-disk cases skip and say why), and sources that vanish, shrink or become
+// without the right to mount, or without root, those cases skip locally and say why, and fail under CI, which
+// must run them), and sources that vanish, shrink or become
 // unreadable while an archive is being created. Every case must end in a clear OctozipError and leave nothing
 // half-done: no archive or temp file at the destination, no partial file under its final name, sources intact.
 import { execFileSync } from 'node:child_process';
@@ -7,7 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createArchive, extractArchive, OctozipError } from '../../electron/engine/index.ts';
+import type { CreateOptions } from '../../electron/engine/index.ts';
+import { extractArchive, OctozipError } from '../../electron/engine/index.ts';
+import { createArchiveWithSettings } from '../../electron/engine/jobs/create.ts';
+import { PRESETS } from '../../electron/engine/presets.ts';
 import { fingerprintTree, makeSourceBytes } from './crash-harness.ts';
 
 let sandbox: string;
@@ -27,6 +31,13 @@ function seededNoise(n: number, seed: number): Buffer {
   return out;
 }
 
+/** Skips locally with the reason; under CI (CI set) a missing capability is a failure, not a silent skip. */
+function requireCapability(ctx: { skip(note?: string): void }, available: boolean, why: string): void {
+  if (available) return;
+  if (process.env.CI) throw new Error(`${why}; CI must run this case (as root, allowed to mount).`);
+  ctx.skip(why);
+}
+
 async function errorOf(run: () => Promise<unknown>): Promise<OctozipError> {
   try {
     await run();
@@ -35,6 +46,11 @@ async function errorOf(run: () => Promise<unknown>): Promise<OctozipError> {
     throw new Error(`expected an OctozipError, got ${String((err as Error)?.stack ?? err)}`);
   }
   throw new Error('expected the operation to fail');
+}
+
+/** 'fast' with 256 KiB solid blocks: the 3 MiB file spans twelve blocks, so failures land between blocks of one file. */
+function createInSmallBlocks(options: CreateOptions) {
+  return createArchiveWithSettings(options, { ...PRESETS.fast, blockBytes: 256 * 1024 });
 }
 
 function allNames(dir: string): string[] {
@@ -66,10 +82,10 @@ afterAll(() => {
 
 describe('a full disk', () => {
   it('create: a clear error, and nothing left on the full disk', async (ctx) => {
-    if (!mounted) ctx.skip(mountProblem);
+    requireCapability(ctx, mounted, mountProblem);
     const before = fingerprintTree(path.join(sandbox, 'src'));
     const err = await errorOf(() =>
-      createArchive({ archivePath: path.join(tmpfs, 'a.octz'), inputs: ['src'], cwd: sandbox, preset: 'fast' }),
+      createInSmallBlocks({ archivePath: path.join(tmpfs, 'a.octz'), inputs: ['src'], cwd: sandbox, preset: 'fast' }),
     );
     expect(err.code).toBe('io');
     expect(err.message).toMatch(/space|full/i);
@@ -78,9 +94,9 @@ describe('a full disk', () => {
   });
 
   it('extract: a clear error, no partial file under its final name, no temp file', async (ctx) => {
-    if (!mounted) ctx.skip(mountProblem);
+    requireCapability(ctx, mounted, mountProblem);
     const archivePath = path.join(sandbox, 'ok.octz');
-    await createArchive({ archivePath, inputs: ['src'], cwd: sandbox, preset: 'fast', overwrite: true });
+    await createInSmallBlocks({ archivePath, inputs: ['src'], cwd: sandbox, preset: 'fast', overwrite: true });
     const err = await errorOf(() => extractArchive({ archivePath, destDir: path.join(tmpfs, 'out'), conflict: 'overwrite' }));
     expect(err.code).toBe('io');
     expect(err.message).toMatch(/space|full/i);
@@ -110,7 +126,7 @@ describe('sources that fail mid-run', () => {
     let done = false;
     if (asUid !== undefined) process.seteuid!(asUid);
     const err = await errorOf(() =>
-      createArchive({
+      createInSmallBlocks({
         archivePath: path.join(dir, 'v.octz'),
         inputs: ['victim'],
         cwd: sandbox,
@@ -147,7 +163,7 @@ describe('sources that fail mid-run', () => {
   });
 
   it('a file that becomes unreadable after the scan (run as an unprivileged user)', async (ctx) => {
-    if (typeof process.seteuid !== 'function' || process.getuid?.() !== 0) ctx.skip('needs root to switch to an unprivileged user');
+    requireCapability(ctx, typeof process.seteuid === 'function' && process.getuid?.() === 0, 'needs root to switch to an unprivileged user');
     const { err, dir } = await createWhile((src) => fs.chmodSync(path.join(src, 'z-big.bin'), 0o000), 65534);
     expect(err.code).toBe('input');
     expect(err.message).toMatch(/z-big\.bin/);
