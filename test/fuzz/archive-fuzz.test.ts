@@ -18,7 +18,7 @@ import { PRESETS } from '../../electron/engine/presets.ts';
 import { blockRows, readContents, readEntries } from '../helpers/catalog-surgery.ts';
 import { type ArchivedTree, describePlanted, judgeExtraction, snapshotOutside } from './extraction-oracle.ts';
 import { addStoredFile, type HostileCase, hostileV1Cases, MULTI_CHUNK_PATH, recomputeEntryChecksums } from './hostile-archives.ts';
-import { hostileCatalogCases, V2_FILES } from './hostile-catalogs.ts';
+import { hostileCatalogCases, hostileSealedCases, V2_FILES } from './hostile-catalogs.ts';
 import { applyMutation, mutationArbitrary, type Mutation } from './mutations.ts';
 
 // Measured on 2 shared cores: the ~170 hostile cases take ~46 s, a plain mutation case ~30 ms, an encrypted one
@@ -213,9 +213,9 @@ async function inspectDistrustfully(archivePath: string, password: string | unde
 }
 
 /** verify's answer: whether it found something (a report that is not ok, or an OctozipError). */
-async function verifyFinds(archivePath: string, what: string, threads?: number): Promise<boolean> {
+async function verifyFinds(archivePath: string, what: string, password?: string, threads?: number): Promise<boolean> {
   try {
-    return !(await withTimeout(verifyArchive({ archivePath, threads }), `verify ${what}`)).ok;
+    return !(await withTimeout(verifyArchive({ archivePath, password, threads }), `verify ${what}`)).ok;
   } catch (err) {
     if (err instanceof OctozipError) return true;
     throw err;
@@ -279,7 +279,7 @@ describe('the base archives', () => {
 });
 
 /** Crafts `hostile` on a copy of `base`, extracts it, and checks everything the case promises. */
-async function runHostile(hostile: HostileCase, base: Base, options: { fixEntryChecksums: boolean }): Promise<void> {
+async function runHostile(hostile: HostileCase, base: Base, options: { fixEntryChecksums: boolean; password?: string }): Promise<void> {
   const ctx = { outsideDir: path.join(sandbox, 'outside'), absoluteProbe: `${sandbox}-abs-probe` };
   let bytes: Buffer;
   if (hostile.rawFile) {
@@ -306,6 +306,7 @@ async function runHostile(hostile: HostileCase, base: Base, options: { fixEntryC
   }
   const outcome = await extractAndJudge(bytes, {
     archived: base.archived,
+    password: options.password,
     threads: base.threads,
     what: hostile.name,
     prepareDest: hostile.prepareDest ? (dest) => hostile.prepareDest!(dest, ctx) : undefined,
@@ -318,13 +319,19 @@ async function runHostile(hostile: HostileCase, base: Base, options: { fixEntryC
     expect(hostile.expect.refuse).toContain((outcome.error as OctozipError).code);
   }
   const casePath = path.join(sandbox, 'case.octz');
-  expect(await inspectDistrustfully(casePath, undefined, hostile.name, base.threads)).toEqual([]);
-  if (hostile.verifyFinds) expect(await verifyFinds(casePath, hostile.name, base.threads), 'verify should have found the damage').toBe(true);
+  expect(await inspectDistrustfully(casePath, options.password, hostile.name, base.threads)).toEqual([]);
+  if (hostile.verifyFinds) expect(await verifyFinds(casePath, hostile.name, options.password, base.threads), 'verify should have found the damage').toBe(true);
 }
 
 describe('hostile format-2 archives (catalog surgery)', () => {
   it.each(hostileCatalogCases().map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
     await runHostile(hostile, plain, { fixEntryChecksums: false });
+  });
+});
+
+describe('hostile format-2 encrypted archives (sealed blocks moved, dropped, replaced)', () => {
+  it.each(hostileSealedCases().map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
+    await runHostile(hostile, encrypted, { fixEntryChecksums: false, password: PASSWORD });
   });
 });
 

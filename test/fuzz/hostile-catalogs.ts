@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { ByteWriter } from '../../electron/engine/format/byte-stream.ts';
+import { encodeEntryList } from '../../electron/engine/format/catalog.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
 import type { CatalogContent, EntryRecord } from '../../electron/engine/format/records.ts';
 import {
@@ -913,5 +914,90 @@ export function hostileCatalogCases(): HostileCase[] {
     },
     expect: 'either',
   });
+  return cases;
+}
+
+/**
+ * Cases for the encrypted base (every block sealed, names too): an attacker without the key can move, drop,
+ * relabel or replace blocks and header rows, with every plain checksum right, but the header MAC covers them all.
+ */
+export function hostileSealedCases(): HostileCase[] {
+  const sealedData = (db: Database.Database) => blockRows(db).filter((b) => b.role === 'data').map((b) => b.id);
+  const editEncryption = (db: Database.Database, edit: (record: Record<string, unknown>) => void) => {
+    const { value } = db.prepare("SELECT value FROM header WHERE key = 'encryption'").get() as { value: string };
+    const record = JSON.parse(value) as Record<string, unknown>;
+    edit(record);
+    db.prepare("UPDATE header SET value = ? WHERE key = 'encryption'").run(JSON.stringify(record));
+  };
+  const cases: HostileCase[] = [
+    { name: 'header MAC removed', craft: (db) => db.exec("DELETE FROM header WHERE key = 'header_mac'"), expect: { refuse: ['damaged'] }, verifyFinds: true },
+    {
+      name: 'names-encrypted flag cleared in the header',
+      craft: (db) => editEncryption(db, (r) => (r.namesEncrypted = false)),
+      expect: { refuse: ['damaged'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'KDF weakened (logN 10) in the header',
+      craft: (db) => editEncryption(db, (r) => ((r.kdf as Record<string, unknown>).logN = 10)),
+      expect: { refuse: ['damaged', 'wrong-password'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'hostile KDF parameters (logN 40, r 1024, p 64)',
+      craft: (db) => editEncryption(db, (r) => (r.kdf = { ...(r.kdf as object), logN: 40, r: 1024, p: 64 })),
+      expect: { refuse: ['damaged', 'wrong-password', 'password-required'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'entry list replaced by a plain, unsealed one with every checksum right',
+      craft: (db) =>
+        storeBlock(
+          db,
+          catalogBlockId(db, 'entries'),
+          encodeEntryList([
+            { path: 'tree', type: 'directory', mode: 0o755, mtimeMs: 0, size: 0, contentId: null, linkTarget: null },
+            { path: 'tree/readme.txt', type: 'file', mode: 0o644, mtimeMs: 0, size: 3080, contentId: 1, linkTarget: null },
+          ]),
+        ),
+      expect: { refuse: ['damaged'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'two sealed data blocks swapped',
+      craft: (db) => {
+        const [a, b] = sealedData(db);
+        db.prepare('UPDATE block SET id = -1 WHERE id = ?').run(a);
+        db.prepare('UPDATE block SET id = ? WHERE id = ?').run(a, b);
+        db.prepare('UPDATE block SET id = ? WHERE id = -1').run(b);
+      },
+      expect: { refuse: ['damaged'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'a sealed data block relabelled store -> brotli',
+      craft: (db) => db.prepare("UPDATE block SET codec = 'brotli' WHERE id = ?").run(blockRows(db).find((b) => b.role === 'data' && b.codec === 'store')!.id),
+      expect: { refuse: ['damaged'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'a sealed data block deleted',
+      craft: (db) => db.prepare('DELETE FROM block WHERE id = ?').run(sealedData(db)[1]),
+      expect: { refuse: ['damaged'] },
+      verifyFinds: true,
+    },
+    {
+      name: 'a sealed data block copied over another (payload and row fields)',
+      craft: (db) => {
+        const [a, b] = sealedData(db);
+        db.prepare(
+          `UPDATE block SET (role, codec, raw_size, raw_sha256, payload_crc32, payload) =
+             (SELECT role, codec, raw_size, raw_sha256, payload_crc32, payload FROM block WHERE id = ?) WHERE id = ?`,
+        ).run(a, b);
+      },
+      expect: { refuse: ['damaged'] },
+      verifyFinds: true,
+    },
+  ];
   return cases;
 }
