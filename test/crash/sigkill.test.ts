@@ -218,11 +218,19 @@ describe('SIGKILL during long operations', () => {
       expect([before, after], `kill at ${delay} ms left a half-deleted archive`).toContainEqual(now);
       const report = await verifyArchive({ archivePath: archive });
       expect(report.ok, `kill at ${delay} ms: ${report.problems.join('; ')}`).toBe(true);
-      // The edit is one SQLite transaction in place: a journal may be left, and the list above rolled it back.
-      expect(leftovers(work)).toEqual([]);
+      // The edit is one SQLite transaction in place. A hot journal is rolled back and removed by the list above;
+      // a kill before the journal's header was written leaves an empty one that SQLite ignores (measured: 1 kill
+      // in 20), which the next edit removes (checked below).
+      for (const name of leftovers(work)) expect(name).toBe('w.octz-journal');
     }
     expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILLS / 3));
     expect(oldSeen).toBeGreaterThan(0);
+    fs.copyFileSync(path.join(sandbox, 'ref.octz'), archive);
+    fs.writeFileSync(`${archive}-journal`, Buffer.alloc(0)); // what such a kill leaves
+    const final = await runCli(args, { cwd: sandbox });
+    expect(final.code, final.stderr).toBe(0);
+    expect(leftovers(work)).toEqual([]);
+    expect(await listed(archive)).toEqual(after);
   }, TEST_TIMEOUT_MS);
 
   /** Kills `compact` on copies of `start` and checks each result is `start` byte for byte or a whole compacted archive. */
