@@ -217,14 +217,20 @@ describe('corruption', () => {
     expect(found).toBeGreaterThan(0);
   });
 
-  it('a truncated archive is found and never extracts wrong bytes', async () => {
-    const size = fs.statSync(pristine).size;
+  it('a truncated archive is found, unless only zero padding was cut, and never extracts wrong bytes', async () => {
+    const bytes = fs.readFileSync(pristine);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: size - 1 }), async (length) => {
+      fc.asyncProperty(fc.integer({ min: 0, max: bytes.length - 1 }), async (length) => {
         const copy = freshCopy();
         fs.truncateSync(copy, length);
-        expect(await verdict(copy)).toBe('found');
-        expect(await extractNeverWrong(copy)).toBe(false);
+        if ((await verdict(copy)) === 'ok') {
+          // SQLite reads bytes past the end of the file as zeros, so cutting only the zero padding at the end of
+          // the last page (an overflow page's unused tail) changes nothing; any other cut must be found.
+          expect(bytes.subarray(length).every((b) => b === 0), `a cut at ${length} of ${bytes.length} went unnoticed`).toBe(true);
+          expect(await extractNeverWrong(copy)).toBe(true);
+        } else {
+          expect(await extractNeverWrong(copy)).toBe(false);
+        }
       }),
       { numRuns: 25 },
     );
