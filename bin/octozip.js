@@ -13,6 +13,8 @@ function compiledIsCurrent(dir, outDir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const source = path.join(dir, entry.name);
     if (entry.isDirectory()) {
+      // AssemblyScript sources compile to WebAssembly (scripts/build-wasm.mjs), not to dist/.
+      if (entry.name === 'assembly') continue;
       if (!compiledIsCurrent(source, path.join(outDir, entry.name))) return false;
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
       const output = path.join(outDir, entry.name.replace(/\.ts$/, '.js'));

@@ -7,13 +7,17 @@ import { newArchivePassword, withArchivePassword } from './cli-password.ts';
 import {
   addToArchive,
   archiveInfo,
+  CONFLICT_POLICIES,
   createArchive,
   compactArchive,
+  DEFAULT_PRESET,
   deleteFromArchive,
   exitCodeFor,
   extractArchive,
+  formatBytes,
   listArchive,
-  OctozipError,
+  OCTOZIP_VERSION,
+  PRESET_IDS,
   verifyArchive,
   type ConflictPolicy,
   type EntryInfo,
@@ -21,8 +25,6 @@ import {
   type Progress,
   type ProgressListener,
 } from './engine/index.ts';
-
-const VERSION = '0.1.0';
 
 /**
  * Ctrl-C, `kill` and closing the terminal (SIGHUP) cancel the running job cleanly (temp files removed) instead
@@ -32,17 +34,6 @@ function cancellation(): AbortSignal {
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => controller.abort());
   return controller.signal;
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise (scripts and pipes stay quiet). */
@@ -118,7 +109,7 @@ const threadsOption = () =>
 const program = new Command()
   .name('octozip')
   .description('Lossless archiver: a small language model predicts each byte, a range coder stores the surprise.')
-  .version(VERSION)
+  .version(OCTOZIP_VERSION)
   .showHelpAfterError();
 
 program
@@ -126,7 +117,7 @@ program
   .description('create ARCHIVE from files and folders (a folder is stored under its own name; "." stores the current folder\'s contents)')
   .argument('<archive>', 'the .octz file to write')
   .argument('<paths...>', 'files and folders to store')
-  .addOption(new Option('--preset <preset>', 'compression preset').choices(['fast', 'balanced', 'maximum']).default('balanced'))
+  .addOption(new Option('--preset <preset>', 'compression preset').choices(PRESET_IDS).default(DEFAULT_PRESET))
   .option('--overwrite', 'replace ARCHIVE if it exists')
   .option('--encrypt', 'encrypt every chunk with a password (from --password-file, OCTOZIP_PASSWORD, or asked for)')
   .option('--encrypt-names', 'also encrypt names and metadata, so listing needs the password (implies --encrypt)')
@@ -208,7 +199,7 @@ program
   .argument('[entries...]', 'entries to extract (default: all)')
   .requiredOption('-o, --output <dir>', 'destination folder (created if missing)')
   .addOption(
-    new Option('--conflict <policy>', 'when a destination path exists').choices(['overwrite', 'skip', 'rename']).default('skip'),
+    new Option('--conflict <policy>', 'when a destination path exists').choices(CONFLICT_POLICIES).default('skip'),
   )
   .option('--overwrite', 'same as --conflict overwrite')
   .option('--json', 'print the summary as JSON')
@@ -327,7 +318,7 @@ program
   .description('add files and folders to an existing ARCHIVE in one transaction (an entry with the same path is replaced)')
   .argument('<archive>')
   .argument('<paths...>', 'files and folders to add')
-  .addOption(new Option('--preset <preset>', "compression preset (default: the archive's)").choices(['fast', 'balanced', 'maximum']))
+  .addOption(new Option('--preset <preset>', "compression preset (default: the archive's)").choices(PRESET_IDS))
   .addOption(passwordOption())
   .option('--json', 'print the summary as JSON')
   .addOption(threadsOption())
@@ -391,5 +382,5 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  fail(err instanceof OctozipError ? err : err);
+  fail(err);
 }

@@ -5,17 +5,44 @@
 import { z } from 'zod';
 import type {
   ArchiveListing,
+  CodecId,
   ConflictPolicy,
   CreateSummary,
+  EntryInfo,
+  EntryType,
   EntryVerdict,
   ExtractSummary,
   Preset,
+  PresetChoice,
   Progress,
   VerifyReport,
 } from './engine/api.ts';
 import type { ErrorCode } from './engine/errors.ts';
+import { CONFLICT_POLICIES, PRESET_IDS } from './engine/ids.ts';
+import { DEFAULT_PRESET, PRESET_CHOICES } from './engine/presets.ts';
 
-export type { ArchiveListing, ConflictPolicy, CreateSummary, ExtractSummary, Preset, Progress, VerifyReport };
+export type {
+  ArchiveListing,
+  CodecId,
+  ConflictPolicy,
+  CreateSummary,
+  EntryInfo,
+  EntryType,
+  ExtractSummary,
+  Preset,
+  PresetChoice,
+  Progress,
+  VerifyReport,
+};
+
+/** The presets the create screen offers, in the engine's own words, and the one it starts on. */
+export interface PresetMenu {
+  choices: readonly PresetChoice[];
+  defaultPreset: Preset;
+}
+
+/** What main answers on the presetChoices channel: the engine's definitions, so the app's text cannot drift. */
+export const PRESET_MENU: PresetMenu = { choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET };
 
 /** Prefix of every invoke channel, so the main side can tell ours from anything else. */
 export const CHANNEL_PREFIX = 'octozip:';
@@ -42,8 +69,8 @@ function makeRequestSchemas() {
   /** An entry path inside an archive, as listed by the engine. */
   const entryPathSchema = z.string().min(1).max(4096);
 
-  const presetSchema = z.enum(['fast', 'balanced', 'maximum']);
-  const conflictPolicySchema = z.enum(['overwrite', 'skip', 'rename']);
+  const presetSchema = z.enum(PRESET_IDS);
+  const conflictPolicySchema = z.enum(CONFLICT_POLICIES);
 
   return {
     /** Where a new archive of these inputs goes by default: beside the first item, under a name not yet taken. */
@@ -53,6 +80,8 @@ function makeRequestSchemas() {
     chooseArchiveDestination: z.object({ defaultPath: pathSchema }).strict(),
     chooseArchiveToOpen: z.object({}).strict(),
     chooseExtractFolder: z.object({ defaultPath: pathSchema.optional() }).strict(),
+    /** The presets the create screen offers, with the engine's own words for each. */
+    presetChoices: z.object({}).strict(),
     /** Long jobs: they answer at once with a job id; progress and the outcome arrive as AppEvents. */
     startCreate: z
       .object({
@@ -105,6 +134,7 @@ export const CHANNELS = [
   'chooseArchiveDestination',
   'chooseArchiveToOpen',
   'chooseExtractFolder',
+  'presetChoices',
   'startCreate',
   'startExtract',
   'startVerify',
@@ -150,6 +180,7 @@ export interface Responses {
   chooseArchiveDestination: string | null;
   chooseArchiveToOpen: string | null;
   chooseExtractFolder: string | null;
+  presetChoices: PresetMenu;
   startCreate: JobStarted;
   startExtract: JobStarted;
   startVerify: JobStarted;

@@ -15,9 +15,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { BytePredictor } from '../../electron/engine/coder/byte-predictor.ts';
 import { serializePrior } from '../../electron/engine/coder/prior.ts';
 import { MAX_TABLE_BITS } from '../../electron/engine/coder/table-size.ts';
+import { WasmPredictor } from '../../electron/engine/coder/wasm-coder.ts';
 import { PRIOR_MANIFEST, PriorManifestSchema, type PriorManifest } from '../../electron/engine/model/prior-store.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,16 +36,13 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 
 /** Runs a fresh predictor over text and returns what it learned, serialized. */
 export function primePrior(text: Uint8Array, tableBits: number = MAX_TABLE_BITS): Uint8Array {
-  const predictor = new BytePredictor({ tableBits });
-  for (let i = 0; i < text.length; i++) {
-    predictor.beginByte(null);
-    const c = text[i]!;
-    for (let b = 7; b >= 0; b--) {
-      predictor.predictBit();
-      predictor.update((c >> b) & 1);
-    }
+  const predictor = new WasmPredictor({ tableBits });
+  try {
+    predictor.prime(text);
+    return serializePrior(predictor.learnedState(tableBits));
+  } finally {
+    predictor.release();
   }
-  return serializePrior(predictor.learnedState());
 }
 
 function writeAtomic(file: string, bytes: Uint8Array | string): void {

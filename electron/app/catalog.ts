@@ -1,7 +1,7 @@
 // The recent-archives catalog: one small SQLite file in the app's data folder. It lives in the engine host,
 // beside the engine's own SQLite use, so main never loads a native module.
 import type { CatalogRememberParams, RecentArchive } from '../contract.ts';
-import { openDatabase, type SqliteDatabase } from '../engine/format/database.ts';
+import { openDatabase, type SqliteDatabase } from '../engine/index.ts';
 
 /** How many archives the catalog keeps; older ones are dropped when a new one is remembered. */
 export const CATALOG_LIMIT = 50;

@@ -3,7 +3,7 @@
 // /tmp), are removed on quit, and whatever a crash or kill left behind is swept at the next start.
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { OctozipError } from '../engine/errors.ts';
+import { OctozipError } from '../engine/index.ts';
 
 export const DRAG_FOLDER_PREFIX = 'octozip-drag-';
 

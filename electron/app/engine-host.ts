@@ -1,16 +1,16 @@
 // The engine host's message loop: runs engine and catalog requests from main, one reply per request, progress
 // in between, and cancels by id. It is plain Node so tests can run it in a child process; in the app it runs
 // inside an Electron utilityProcess (engine-host-main.ts), so a long or hostile job never touches the window.
-import { OctozipError } from '../engine/errors.ts';
-import type {
-  ArchiveListing,
-  CreateOptions,
-  CreateSummary,
-  ExtractOptions,
-  ExtractSummary,
-  VerifyOptions,
-  VerifyReport,
-} from '../engine/api.ts';
+import {
+  OctozipError,
+  type ArchiveListing,
+  type CreateOptions,
+  type CreateSummary,
+  type ExtractOptions,
+  type ExtractSummary,
+  type VerifyOptions,
+  type VerifyReport,
+} from '../engine/index.ts';
 import type { HostError, HostMethod, HostParams, HostReply, HostRequest, HostResults } from '../contract.ts';
 import type { MessageEndpoint } from './message-endpoint.ts';
 import type { Catalog } from './catalog.ts';

@@ -7,6 +7,7 @@ import { basename, dirname, extname, join, sep } from 'node:path';
 import { z } from 'zod';
 import {
   CHANNELS,
+  PRESET_MENU,
   requestSchemas,
   type AppEvent,
   type ArchiveListing,
@@ -192,6 +193,7 @@ export function createHandlers(services: AppServices): Handlers {
     },
     chooseArchiveToOpen: async () => grantOne(await dialogs.chooseArchiveToOpen(), 'read-archive'),
     chooseExtractFolder: async ({ defaultPath }) => grantOne(await dialogs.chooseExtractFolder(grants.dialogStart(defaultPath)), 'extract-into'),
+    presetChoices: async () => PRESET_MENU,
 
     startCreate: async (req, sender) => {
       const inputs = req.inputs.map((p) => grants.require(p, 'read-input'));

@@ -3,7 +3,7 @@
 // folders the user never chose (see hidePaths and hideFolders).
 import { ZodError } from 'zod';
 import type { HostError, UserError } from '../contract.ts';
-import { OctozipError } from '../engine/errors.ts';
+import { OctozipError } from '../engine/index.ts';
 import { HostFailure } from './engine-client.ts';
 import { PathRefused } from './path-grants.ts';
 

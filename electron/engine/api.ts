@@ -1,17 +1,26 @@
 // The archive engine's public surface: what the CLI, the desktop app's engine host and the tests call.
-// Types only; the jobs under ./jobs implement them. No Electron import may ever reach this folder.
+// Types only; the jobs under ./jobs implement them. The lint (scripts/lint-layers.mjs) keeps Electron out of
+// this folder.
+import type { CODEC_IDS, CONFLICT_POLICIES, PRESET_IDS } from './ids.ts';
 
 /** Compression presets, as a user picks them. */
-export type Preset = 'fast' | 'balanced' | 'maximum';
+export type Preset = (typeof PRESET_IDS)[number];
 
 /** Codecs an archive chunk can be stored with. */
-/** 'cm' is context mixing alone; 'neural' is the network feeding the same context mixing. */
-export type CodecId = 'store' | 'brotli' | 'cm' | 'neural';
+export type CodecId = (typeof CODEC_IDS)[number];
 
 export type EntryType = 'file' | 'directory' | 'symlink';
 
 /** What to do when an extracted entry's path already exists. */
-export type ConflictPolicy = 'overwrite' | 'skip' | 'rename';
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+
+/** A preset as the user chooses it: the app's create screen shows these. */
+export interface PresetChoice {
+  id: Preset;
+  label: string;
+  /** One sentence: what the preset does and what it costs. */
+  description: string;
+}
 
 /** Progress of any long operation; emitted at most a few times per second. */
 export interface Progress {

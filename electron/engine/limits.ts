@@ -2,6 +2,7 @@
 // up front against the archive's declared totals (so a bomb is refused before one byte is written), and while
 // writing against what is actually produced (so an archive that lies about its sizes is stopped too).
 import type { ExtractLimits } from './api.ts';
+import { formatBytes } from './byte-size.ts';
 import { OctozipError } from './errors.ts';
 
 const GiB = 1024 ** 3;
@@ -53,17 +54,6 @@ export function resolveExtractLimits(overrides: Partial<ExtractLimits> | undefin
     limits[key] = value;
   }
   return limits;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Tracks one extraction against its limits. */

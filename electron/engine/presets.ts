@@ -1,6 +1,7 @@
 // What each user-facing preset means to the engine. The neural codec owns the tuning of its own rows
 // (chunk size trades compression, which improves with longer chunks, against decode parallelism).
-import type { CodecId, Preset } from './api.ts';
+import type { CodecId, Preset, PresetChoice } from './api.ts';
+import { PRESET_IDS } from './ids.ts';
 
 export interface PresetSettings {
   /** Codecs tried on every chunk, best first; each chunk keeps the smallest result, 'store' always competes. */
@@ -36,3 +37,19 @@ export const PRESETS: Record<Preset, PresetSettings> = {
 };
 
 export const DEFAULT_PRESET: Preset = 'balanced';
+
+/** What the app tells the user about each preset; keep it true to the rows above. */
+const PRESET_TEXT: Record<Preset, Omit<PresetChoice, 'id'>> = {
+  fast: { label: 'Fast', description: 'Classical codec (brotli) only. Quickest, larger archives.' },
+  balanced: {
+    label: 'Balanced',
+    description: 'Context mixing, primed with bundled statistics of English text. Good for most files.',
+  },
+  maximum: {
+    label: 'Maximum',
+    description: 'Adds the bundled neural network on longer chunks. Smallest on code and markup; slow to extract.',
+  },
+};
+
+/** The presets in the order the user sees them. */
+export const PRESET_CHOICES: readonly PresetChoice[] = /* @__PURE__ */ PRESET_IDS.map((id) => ({ id, ...PRESET_TEXT[id] }));

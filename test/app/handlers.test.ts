@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, Result } from '../../electron/contract.ts';
 import { createHandlers, outermostEntries, suggestArchivePath, type Handlers } from '../../electron/app/handlers.ts';
+import { DEFAULT_PRESET, PRESET_CHOICES, PRESET_IDS } from '../../electron/engine/index.ts';
 import type { EngineService } from '../../electron/app/engine-client.ts';
 import { JobRegistry } from '../../electron/app/jobs.ts';
 import { PathGrants } from '../../electron/app/path-grants.ts';
@@ -96,6 +97,19 @@ describe('validation', () => {
   });
 });
 
+describe('presets', () => {
+  it("serves the engine's presets and default, and startCreate accepts exactly their ids", async () => {
+    const sender = new RecordingSender();
+    expect(value(await handlers.handle('presetChoices', {}, sender))).toEqual({ choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET });
+    for (const preset of PRESET_IDS) {
+      // The schema lets the preset through; the engine then refuses the missing input.
+      const request = { inputs: [join(dir, 'no-such-input')], archivePath: join(dir, 'p.octz'), preset };
+      const { jobId } = value<{ jobId: string }>(await handlers.handle('startCreate', request, sender));
+      expect(await sender.ended(jobId), preset).toMatchObject({ type: 'job-failed', error: { code: 'input' } });
+    }
+  });
+});
+
 describe('create, open, extract, verify through the handlers', () => {
   const sender = new RecordingSender();
   const archivePath = () => join(dir, 'src.octz');
@@ -108,11 +122,7 @@ describe('create, open, extract, verify through the handlers', () => {
       await handlers.handle('startCreate', { inputs: [join(dir, 'src')], archivePath: suggested, preset: 'fast' }, sender),
     );
     const end = await sender.ended(jobId);
-    expect(end.type).toBe('job-done');
-    if (end.type === 'job-done' && end.outcome.kind === 'create') {
-      expect(end.outcome.summary.files).toBe(2);
-      expect(end.outcome.summary.rawBytes).toBe(26 * 200 + 32 * 50);
-    }
+    expect(end).toMatchObject({ type: 'job-done', outcome: { kind: 'create', summary: { files: 2, rawBytes: 26 * 200 + 32 * 50 } } });
     expect(sender.events.some((e) => e.type === 'job-progress' && e.jobId === jobId)).toBe(true);
     expect(existsSync(suggested)).toBe(true);
     // The next suggestion for the same folder does not collide with the archive just made.

@@ -4,45 +4,25 @@
 //   npm run bench                 the full benchmark (several minutes on 2 cores)
 //   npm run bench -- --no-write   print only, leave docs/BENCHMARK.md alone
 //   npm run bench -- --scale      also: a 2 GB generated input through `--preset fast` (time, peak RSS)
-//   npm run bench -- --only=xargs.1,grammar.lsp --no-write   a quick check of the script itself
+//   npm run bench -- --only=xargs.1,grammar.lsp --no-trees --no-write   a quick check of the script itself
+//   npm run bench -- --no-trees   skip the curl tree section (test/bench/trees.ts; `npm run bench:trees` runs it alone)
 //
 // Bits per byte = 8 x compressed bytes / original bytes. "Whole corpus" sums the per-file results of each
 // compressor, as docs of the corpus do; for Octozip it is one archive of the whole folder.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { machine, type Measured, modelLine, nowUtc, repoRoot, timed } from './measure.ts';
+import { writeReportSections } from './report.ts';
+import { treesBench } from './trees.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 // OCTOZIP_CORPUS_DIR lets the benchmark run from a snapshot of the tree elsewhere (see docs/BENCHMARK.md).
 const corpusDir = path.resolve(process.env.OCTOZIP_CORPUS_DIR ?? path.join(repoRoot, '../shared/corpus/canterbury'));
 const cli = path.join(repoRoot, 'bin/octozip.js');
 const args = new Set(process.argv.slice(2));
 const work = mkdtempSync(path.join(os.tmpdir(), 'octozip-bench-'));
-
-interface Measured {
-  wall: number;
-  cpu: number;
-  rssKiB: number;
-  stdout: string;
-}
-
-/** Runs a command under /usr/bin/time (GNU time: apt install time), returning wall and CPU seconds and peak RSS. */
-function timed(command: string, commandArgs: string[], cwd = work): Measured {
-  const timeFile = path.join(work, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, command, ...commandArgs], {
-    cwd,
-    encoding: 'buffer',
-    maxBuffer: 1 << 30,
-  });
-  if (r.status !== 0) {
-    throw new Error(`${command} ${commandArgs.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
-  }
-  const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wall: wall!, cpu: user! + sys!, rssKiB: rss!, stdout: r.stdout.toString() };
-}
 
 function sizeOf(file: string): number {
   return statSync(file).size;
@@ -83,7 +63,7 @@ interface OctozipResult {
 }
 
 function octozipCreate(inputs: string[], archive: string, preset = 'balanced'): OctozipResult {
-  const m = timed(process.execPath, [cli, 'create', '--json', '--overwrite', '--preset', preset, archive, ...inputs]);
+  const m = timed(process.execPath, [cli, 'create', '--json', '--overwrite', '--preset', preset, archive, ...inputs], work);
   const summary = JSON.parse(m.stdout.slice(m.stdout.indexOf('{')));
   return {
     archiveBytes: summary.archiveBytes,
@@ -96,7 +76,7 @@ function octozipCreate(inputs: string[], archive: string, preset = 'balanced'): 
 
 function octozipExtract(archive: string, dest: string): Measured {
   rmSync(dest, { recursive: true, force: true });
-  return timed(process.execPath, [cli, 'extract', '--overwrite', '-o', dest, archive]);
+  return timed(process.execPath, [cli, 'extract', '--overwrite', '-o', dest, archive], work);
 }
 
 function sha256(file: string): string {
@@ -107,31 +87,9 @@ function fmt(v: number): string {
   return v.toFixed(3);
 }
 
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-}
-
-function modelLine(): string {
-  let line: string;
-  try {
-    const m = JSON.parse(readFileSync(path.join(repoRoot, 'resources/model.json'), 'utf8'));
-    line = `${m.name} (sha256 ${String(m.sha256).slice(0, 12)}..., ${m.parameters} parameters)`;
-  } catch {
-    line = 'no model bundled';
-  }
-  try {
-    const p = JSON.parse(readFileSync(path.join(repoRoot, 'resources/prior.json'), 'utf8'));
-    line += `; prior ${p.name} (from ${p.text.bytes} bytes of text)`;
-  } catch {
-    line += '; no prior';
-  }
-  return line;
-}
-
-const lines: string[] = [];
+const canterburyLines: string[] = [];
 const say = (line = ''): void => {
-  lines.push(line);
+  canterburyLines.push(line);
   console.log(line);
 };
 
@@ -141,9 +99,7 @@ try {
     .sort()
     .filter((f) => !only || only.includes(f));
   const loadStart = os.loadavg()[0]!;
-  say('# Benchmark');
-  say();
-  say(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${machine()}.`);
+  say(`Measured ${nowUtc()} by \`npm run bench\` on ${machine()}.`);
   say(`Model: ${modelLine()}. Load average at start: ${loadStart.toFixed(2)} (the machine is shared; timings vary with it).`);
   say('Tools: xz, zstd, brotli, bzip2, 7zz (7-Zip) and GNU time (`/usr/bin/time`, Debian package `time`) for CPU time and peak RSS.');
   say();
@@ -342,11 +298,10 @@ try {
   say('`mkdir /tmp/snap && git archive HEAD | tar -x -C /tmp/snap && ln -s $PWD/node_modules /tmp/snap/ && (export OCTOZIP_CORPUS_DIR=$PWD/../shared/corpus/canterbury; cd /tmp/snap && npm run build:prior && npm run bench)`');
   say('(then copy /tmp/snap/docs/BENCHMARK.md back). Per-step ORT cost by batch size: `npx tsx test/bench/ort-step.ts`.');
 
+  const trees = args.has('--no-trees') ? undefined : treesBench({});
   if (!args.has('--no-write')) {
-    mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
-    const header = '<!-- Written by `npm run bench` (test/bench/bench.ts); rerun it rather than editing by hand. -->\n';
-    writeFileSync(path.join(repoRoot, 'docs/BENCHMARK.md'), header + lines.join('\n') + '\n');
-    console.log('\nWrote docs/BENCHMARK.md');
+    const file = writeReportSections(trees ? { canterbury: canterburyLines, trees } : { canterbury: canterburyLines });
+    console.log(`\nWrote ${path.relative(repoRoot, file)}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

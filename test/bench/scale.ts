@@ -80,7 +80,7 @@ function sha256File(file: string): string {
 /** Runs one step in this process (the child side). */
 async function runStep(step: string, dir: string): Promise<void> {
   const started = performance.now();
-  let detail = '';
+  let detail: string;
   switch (step) {
     case 'create-big': {
       const s = await createArchive({ archivePath: path.join(dir, 'big.octz'), inputs: ['big.bin'], cwd: dir, preset: 'fast' });

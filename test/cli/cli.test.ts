@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/format/database.ts';
+import { blockRows, blocksOfEntry } from '../helpers/blocks.ts';
 import { craftArchive } from '../helpers/craft.ts';
 import { snapshot, tempDir } from '../helpers/tree.ts';
 
@@ -47,8 +48,8 @@ describe('octozip CLI', () => {
     expect(octozip(['list', 'a.octz']).stdout).toMatch(/src\/link -> readme\.md/);
 
     const info = JSON.parse(octozip(['info', 'a.octz', '--json']).stdout);
-    expect(info).toMatchObject({ formatVersion: 1, entries: 5, files: 2, models: [] });
-    expect(octozip(['info', 'a.octz']).stdout).toMatch(/format version: 1\n/);
+    expect(info).toMatchObject({ formatVersion: 2, entries: 5, files: 2, models: [] });
+    expect(octozip(['info', 'a.octz']).stdout).toMatch(/format version: 2\n/);
 
     const verify = octozip(['verify', 'a.octz', '--json']);
     expect(verify.code).toBe(0);
@@ -71,10 +72,12 @@ describe('octozip CLI', () => {
     expect(paths).not.toContain('src');
   });
 
-  it('exits 2 with a report when the archive is damaged', () => {
+  it('exits 2 with a report when the archive is damaged', async () => {
     fs.copyFileSync(path.join(root, 'a.octz'), path.join(root, 'bad.octz'));
+    // readme.md is the only markup file, so its block holds nothing else.
+    const [blockId] = await blocksOfEntry(path.join(root, 'bad.octz'), 'src/readme.md');
     const db = openDatabase(path.join(root, 'bad.octz'));
-    db.prepare("UPDATE chunk SET payload = zeroblob(length(payload)) WHERE content_id = (SELECT content_id FROM entry WHERE path = 'src/readme.md')").run();
+    db.prepare('UPDATE block SET payload = zeroblob(length(payload)) WHERE id = ?').run(blockId);
     db.close();
     const verify = octozip(['verify', 'bad.octz']);
     expect(verify.code).toBe(2);
@@ -86,6 +89,18 @@ describe('octozip CLI', () => {
     expect(extract.code).toBe(2);
     expect(extract.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(path.join(root, 'bad-out', 'src', 'readme.md'))).toBe(false);
+  });
+
+  it('--threads does not change the archive; compact rewrites it and reports both sizes', () => {
+    for (const n of ['1', '2']) expect(octozip(['create', `t${n}.octz`, 'src', '--preset', 'fast', '--threads', n]).code).toBe(0);
+    expect(blockRows(path.join(root, 't2.octz'))).toEqual(blockRows(path.join(root, 't1.octz')));
+    expect(octozip(['delete', 't1.octz', 'src/readme.md']).code).toBe(0);
+    const compact = octozip(['compact', 't1.octz', '--json']);
+    expect(compact.code).toBe(0);
+    const summary = JSON.parse(compact.stdout);
+    expect(summary.bytesBefore).toBeGreaterThan(0);
+    expect(summary.archiveBytes).toBe(fs.statSync(path.join(root, 't1.octz')).size);
+    expect(octozip(['verify', 't1.octz']).stdout).toMatch(/^OK: 4 entries intact/);
   });
 
   it('exits 1 with one line and no stack for other errors', () => {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createArchive, extractArchive, verifyArchive } from '../../electron/engine/index.ts';
-import { createContextMixingCodec } from '../../electron/engine/codecs/context-mixing.ts';
+import { createContextMixingCodec, decodeContextMixingChunk, encodeContextMixingChunk } from '../../electron/engine/codecs/context-mixing.ts';
+import { priorStore } from '../../electron/engine/model/prior-store.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
 
 const text = new TextEncoder().encode(
@@ -21,6 +22,18 @@ describe("the 'cm' codec", () => {
     decoded.forEach((d, i) => expect(Buffer.from(d).equals(Buffer.from(chunks[i]!))).toBe(true));
     // Repetitive text must shrink far below its size: the adaptive stage is really coding.
     expect(encoded[0]!.payload.length).toBeLessThan(text.length / 20);
+  });
+
+  it('decodes any prefix of a chunk, primed and cold, and refuses a prefix longer than the chunk', () => {
+    const long = new TextEncoder().encode('A solid block holds many files; extracting one stops at its last byte.\n'.repeat(400));
+    for (const store of [priorStore(), null]) {
+      const payload = encodeContextMixingChunk(long, store);
+      expect(payload[2]).toBe(store ? 1 : 0);
+      for (const n of [0, 1, 4097, long.length - 1, long.length]) {
+        expect(decodeContextMixingChunk(payload, long.length, store, n)).toEqual(long.subarray(0, n));
+      }
+      expect(() => decodeContextMixingChunk(payload, long.length, store, long.length + 1)).toThrow(RangeError);
+    }
   });
 
   it('refuses a payload whose header is damaged, with a typed error', async () => {

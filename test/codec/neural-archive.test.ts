@@ -26,7 +26,7 @@ beforeAll(async () => {
   files['tiny.txt'] = Uint8Array.of(0x7a);
   for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(src, name), bytes);
   archivePath = path.join(dir, 'a.octz');
-  // Only the neural codec (and store) compete, with small chunks and segments: several chunks, several lanes each.
+  // Only the neural codec (and store) compete, with small blocks and segments: several blocks, several lanes each.
   const summary = await createArchiveWithSettings(
     { archivePath, inputs: [src] },
     { ...PRESETS.balanced, codecs: ['neural'], blockBytes: 20_000, neuralSegmentBytes: 8192 },
@@ -37,7 +37,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('neural chunks in an archive', () => {
+describe('neural blocks in an archive', () => {
   it('records the bundled model and extracts every file exactly', async () => {
     const model = ModelRegistry.open().defaultModel();
     const info = await archiveInfo(archivePath);

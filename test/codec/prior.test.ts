@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BytePredictor } from '../../electron/engine/coder/byte-predictor.ts';
 import { decodeBytes, encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
 import { parsePrior, serializePrior } from '../../electron/engine/coder/prior.ts';
+import { WasmPredictor } from '../../electron/engine/coder/wasm-coder.ts';
 import {
   createContextMixingCodec,
   looksLikeText,
@@ -54,12 +54,11 @@ describe('primed streams', () => {
   it('decode exactly when both sides start from the same prior, and need it', () => {
     const prior = primePrior(english, small);
     const data = new TextEncoder().encode('The clocks were striking thirteen in April; Winston slipped through the doors.\n'.repeat(3));
-    // A predictor adopts the prior's arrays, and parsePrior views the bytes it is given: each side needs its own copy.
     const coded = encodeBytes(data, undefined, { tableBits: small, prior: parsePrior(prior.slice()) });
     expect(decodeBytes(coded, data.length, undefined, { tableBits: small, prior: parsePrior(prior.slice()) })).toEqual(data);
     expect(coded.length).toBeLessThan(encodeBytes(data, undefined, { tableBits: small }).length);
     expect(decodeBytes(coded, data.length, undefined, { tableBits: small })).not.toEqual(data);
-    expect(() => new BytePredictor({ tableBits: small + 1, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
+    expect(() => new WasmPredictor({ tableBits: small + 1, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
   });
 });
 
@@ -73,15 +72,28 @@ describe('the bundled prior', () => {
     expect(fs.existsSync(path.join(resourcesDir(), '..', store.manifest.text.file))).toBe(true);
   });
 
-  it('hands out copies that one stream may change without touching the next', () => {
-    const first = store.acquire();
-    const contexts = first.prior.sections.get('contexts')!;
-    const original = contexts[12345]!;
-    contexts[12345] = original ^ 1;
-    store.release(first);
-    const second = store.acquire();
-    expect(second.prior.sections.get('contexts')![12345]).toBe(original);
-    store.release(second);
+  it('loads every section into the arrays a predictor hands out, as parsePrior reads them', () => {
+    const expected = parsePrior(fs.readFileSync(store.file));
+    const loaded = new Map<string, Int32Array>();
+    for (let round = 0; round < 2; round++) {
+      // The second round reads a file already verified, without hashing it again: the same values either way.
+      store.loadInto((name, length) => {
+        const array = new Int32Array(length);
+        loaded.set(name, array);
+        return array;
+      });
+      expect([...loaded.keys()]).toEqual([...expected.sections.keys()]);
+      for (const [name, data] of expected.sections) expect(Buffer.from(loaded.get(name)!.buffer).equals(Buffer.from(data.buffer, data.byteOffset, data.byteLength))).toBe(true);
+    }
+  });
+
+  it('primes a stream the same whether read straight into the predictor or parsed first', () => {
+    const text = new Uint8Array(fs.readFileSync(corpusFile('alice29.txt'))).subarray(0, 20_000);
+    const tableBits = store.manifest.tableBits;
+    const direct = encodeBytes(text, undefined, { tableBits, loadPrior: (target) => store.loadInto(target) });
+    const parsed = encodeBytes(text, undefined, { tableBits, prior: parsePrior(fs.readFileSync(store.file)) });
+    expect(Buffer.from(direct).equals(Buffer.from(parsed))).toBe(true);
+    expect(decodeBytes(direct, text.length, undefined, { tableBits, loadPrior: (target) => store.loadInto(target) })).toEqual(text);
   });
 
   it('is refused when its file differs from the manifest, with a sentence that says so', () => {
@@ -91,10 +103,13 @@ describe('the bundled prior', () => {
       const bytes = fs.readFileSync(store.file);
       bytes[bytes.length >> 1]! ^= 0x40;
       fs.writeFileSync(path.join(dir, 'prior.bin'), bytes);
+      const anywhere = (_name: string, length: number) => new Int32Array(length);
       const tampered = PriorStore.open(dir);
-      expect(() => tampered.acquire()).toThrow(/does not match its manifest/);
+      expect(() => tampered.loadInto(anywhere)).toThrow(/does not match its manifest/);
+      fs.writeFileSync(path.join(dir, 'prior.bin'), bytes.subarray(0, 1000));
+      expect(() => PriorStore.open(dir).loadInto(anywhere)).toThrow(/does not match its manifest/);
       fs.rmSync(path.join(dir, 'prior.bin'));
-      expect(() => PriorStore.open(dir).acquire()).toThrow(/is missing/);
+      expect(() => PriorStore.open(dir).loadInto(anywhere)).toThrow(/is missing/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

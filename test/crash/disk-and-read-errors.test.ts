@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateOptions } from '../../electron/engine/index.ts';
 import { extractArchive, OctozipError } from '../../electron/engine/index.ts';
 import { createArchiveWithSettings } from '../../electron/engine/jobs/create.ts';
+import { skipOrFailInCi } from '../ci-skip.ts';
 import { PRESETS } from '../../electron/engine/presets.ts';
 import { fingerprintTree, makeSourceBytes } from './crash-harness.ts';
 
@@ -31,19 +32,12 @@ function seededNoise(n: number, seed: number): Buffer {
   return out;
 }
 
-/** Skips locally with the reason; under CI (CI set) a missing capability is a failure, not a silent skip. */
-function requireCapability(ctx: { skip(note?: string): void }, available: boolean, why: string): void {
-  if (available) return;
-  if (process.env.CI) throw new Error(`${why}; CI must run this case (as root, allowed to mount).`);
-  ctx.skip(why);
-}
-
 async function errorOf(run: () => Promise<unknown>): Promise<OctozipError> {
   try {
     await run();
   } catch (err) {
     if (err instanceof OctozipError) return err;
-    throw new Error(`expected an OctozipError, got ${String((err as Error)?.stack ?? err)}`);
+    throw new Error(`expected an OctozipError, got ${String((err as Error)?.stack ?? err)}`, { cause: err });
   }
   throw new Error('expected the operation to fail');
 }
@@ -82,7 +76,7 @@ afterAll(() => {
 
 describe('a full disk', () => {
   it('create: a clear error, and nothing left on the full disk', async (ctx) => {
-    requireCapability(ctx, mounted, mountProblem);
+    if (!mounted) skipOrFailInCi(ctx, mountProblem);
     const before = fingerprintTree(path.join(sandbox, 'src'));
     const err = await errorOf(() =>
       createInSmallBlocks({ archivePath: path.join(tmpfs, 'a.octz'), inputs: ['src'], cwd: sandbox, preset: 'fast' }),
@@ -94,7 +88,7 @@ describe('a full disk', () => {
   });
 
   it('extract: a clear error, no partial file under its final name, no temp file', async (ctx) => {
-    requireCapability(ctx, mounted, mountProblem);
+    if (!mounted) skipOrFailInCi(ctx, mountProblem);
     const archivePath = path.join(sandbox, 'ok.octz');
     await createInSmallBlocks({ archivePath, inputs: ['src'], cwd: sandbox, preset: 'fast', overwrite: true });
     const err = await errorOf(() => extractArchive({ archivePath, destDir: path.join(tmpfs, 'out'), conflict: 'overwrite' }));
@@ -163,7 +157,7 @@ describe('sources that fail mid-run', () => {
   });
 
   it('a file that becomes unreadable after the scan (run as an unprivileged user)', async (ctx) => {
-    requireCapability(ctx, typeof process.seteuid === 'function' && process.getuid?.() === 0, 'needs root to switch to an unprivileged user');
+    if (typeof process.seteuid !== 'function' || process.getuid?.() !== 0) skipOrFailInCi(ctx, 'needs root to switch to an unprivileged user');
     const { err, dir } = await createWhile((src) => fs.chmodSync(path.join(src, 'z-big.bin'), 0o000), 65534);
     expect(err.code).toBe('input');
     expect(err.message).toMatch(/z-big\.bin/);

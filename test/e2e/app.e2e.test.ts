@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PRESET, PRESET_CHOICES } from '../../electron/engine/index.ts';
+import { blocksOfEntry } from '../helpers/blocks.ts';
 import { launchApp, RENDERER_DIST, type TestApp } from './bridge.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -86,6 +88,8 @@ describe('Octozip desktop app', () => {
 
     await visible(page.getByRole('heading', { name: 'New archive' }));
     await poll(() => page.getByLabel('Save as').inputValue()).toBe(join(work, 'project.octz'));
+    // The presets and their words come from the engine, over IPC.
+    for (const choice of PRESET_CHOICES) await visible(page.getByText(choice.description));
     await page.getByLabel(/Fast/).check();
     await app.screenshot('create');
     await page.getByRole('button', { name: 'Create project.octz' }).click();
@@ -105,6 +109,9 @@ describe('Octozip desktop app', () => {
     await poll(() => rows.count()).toBe(4);
     // Folders first, then files by name.
     expect((await rows.locator('td.name').allTextContents()).map((t) => t.trim())).toEqual(['docs', 'src', 'logo.bin', 'README.md']);
+    // Each file shows the codec of its block: the incompressible logo is stored, the text is brotli (Fast).
+    await visible(rows.filter({ hasText: 'logo.bin' }).getByRole('cell', { name: 'store', exact: true }));
+    await visible(rows.filter({ hasText: 'README.md' }).getByRole('cell', { name: 'brotli', exact: true }));
     const sizeHeader = page.getByRole('columnheader', { name: /Size/ });
     await sizeHeader.getByRole('button').click();
     await poll(() => sizeHeader.getAttribute('aria-sort')).toBe('descending');
@@ -200,17 +207,16 @@ describe('Octozip desktop app', () => {
     const { page } = app;
     const damaged = join(work, 'damaged.octz');
     writeFileSync(damaged, readFileSync(join(work, 'project.octz')));
-    // Flip one byte in the payload of the chunk of docs/design.md; the archive still opens.
+    // Flip one byte in the payload of the block holding docs/design.md; the archive still opens. The .md files
+    // share that solid block; the code, JSON and binary files lie in blocks of their own kinds.
+    const [blockId] = await blocksOfEntry(damaged, 'project/docs/design.md');
+    expect(await blocksOfEntry(damaged, 'project/README.md')).toEqual([blockId]);
+    expect(await blocksOfEntry(damaged, 'project/logo.bin')).not.toContain(blockId);
     const db = new Database(damaged);
-    const row = db
-      .prepare(
-        `SELECT chunk.id AS id, chunk.payload AS payload FROM chunk JOIN entry ON entry.content_id = chunk.content_id
-         WHERE entry.path = 'project/docs/design.md' ORDER BY chunk.seq LIMIT 1`,
-      )
-      .get() as { id: number; payload: Buffer };
+    const row = db.prepare('SELECT payload FROM block WHERE id = ?').get(blockId) as { payload: Buffer };
     const payload = Buffer.from(row.payload);
     payload[payload.length >> 1]! ^= 0x40;
-    db.prepare('UPDATE chunk SET payload = ? WHERE id = ?').run(payload, row.id);
+    db.prepare('UPDATE block SET payload = ? WHERE id = ?').run(payload, blockId);
     db.close();
 
     await app.drop([damaged]);
@@ -219,6 +225,8 @@ describe('Octozip desktop app', () => {
     await visible(page.getByRole('heading', { name: 'Verify found problems' }));
     await page.getByLabel('Show only problems').check();
     await visible(page.locator('tbody tr', { hasText: 'project/docs/design.md' }).getByText('Damaged'));
+    await visible(page.locator('tbody tr', { hasText: 'project/README.md' }).getByText('Damaged'));
+    await poll(() => page.locator('tbody tr', { hasText: 'project/logo.bin' }).count()).toBe(0); // intact: not a problem
     await app.screenshot('verify-damaged');
     await page.getByRole('button', { name: 'Back to archive' }).click();
     await page.getByRole('button', { name: 'Close' }).click();
@@ -257,18 +265,20 @@ describe('Octozip desktop app', () => {
     await page.getByRole('button', { name: 'Back' }).click();
   });
 
-  it('compresses with the default preset (the bundled model where it wins)', async () => {
+  it('compresses prose with the default preset: context mixing wins, smaller than brotli alone', async () => {
     const { page } = app;
+    expect(DEFAULT_PRESET).toBe('balanced');
     const note = join(work, 'letter.txt');
     writeFileSync(note, prose(150, 7));
     await app.drop([note]);
     await page.getByLabel(/Balanced/).check();
     await page.getByRole('button', { name: 'Create letter.octz' }).click();
     await visible(page.getByRole('heading', { name: 'Created letter.octz' }), 60_000);
-    await visible(page.getByText(/than brotli alone\.|Same size as brotli alone\./));
+    await visible(page.getByText(/\d+% smaller than brotli alone\./));
     await app.screenshot('summary');
     await page.getByRole('button', { name: 'Browse archive' }).click();
     await visible(page.getByRole('heading', { name: 'letter.octz' }));
+    await visible(page.getByRole('row', { name: /letter\.txt/ }).getByRole('cell', { name: 'cm', exact: true }));
   });
 
   it('follows the OS dark theme and stays usable in a small window', async () => {

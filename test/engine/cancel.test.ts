@@ -48,7 +48,7 @@ describe('cancel', () => {
           if (p.bytesDone > 0) controller.abort();
         },
       },
-      // 16 KiB chunks: many batches, so the abort lands mid-way.
+      // 16 KiB blocks: many blocks, so the abort lands mid-way.
       { ...PRESETS.fast, codecs: ['store'], blockBytes: 16 * 1024 },
     );
     await expect(job).rejects.toMatchObject({ code: 'cancelled' });

@@ -1,6 +1,5 @@
 // The .octz file itself: self-describing, inspectable with the sqlite3 shell, refused when foreign or newer.
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveInfo, createArchive, extractArchive, listArchive, verifyArchive } from '../../electron/engine/index.ts';
 import { crc32, crc32Portable } from '../../electron/engine/format/checksum.ts';
 import { openDatabase } from '../../electron/engine/format/database.ts';
+import { ArchiveReader } from '../../electron/engine/format/reader.ts';
 import { APPLICATION_ID, FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import { craftArchive } from '../helpers/craft.ts';
 import { tempDir } from '../helpers/tree.ts';
@@ -38,11 +38,13 @@ describe('the .octz format', () => {
     expect(Number(sqlite3(archivePath, 'PRAGMA user_version'))).toBe(FORMAT_VERSION);
     expect(Number(sqlite3(archivePath, 'PRAGMA page_size'))).toBe(1024);
     expect(sqlite3(archivePath, "SELECT value FROM header WHERE key = 'creator'")).toBe('"octozip 0.1.0"');
-    expect(sqlite3(archivePath, 'SELECT path, type, size FROM entry ORDER BY path')).toBe(
-      'src|directory|0\nsrc/a.txt|file|1400\nsrc/b.txt|file|1400\nsrc/empty|file|0',
-    );
-    // Identical content is stored once.
-    expect(sqlite3(archivePath, 'SELECT count(*) FROM content')).toBe('2');
+    // Two tables: the header, and blocks (file data and the two halves of the catalog).
+    expect(sqlite3(archivePath, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).toBe('block\nheader');
+    expect(sqlite3(archivePath, 'SELECT role, count(*) FROM block GROUP BY role ORDER BY role')).toBe('contents|1\ndata|1\nentries|1');
+    expect(sqlite3(archivePath, "SELECT codec FROM block WHERE role IN ('entries', 'contents')").split('\n').every((c) => c === 'brotli' || c === 'store')).toBe(true);
+    expect(sqlite3(archivePath, "SELECT value FROM header WHERE key = 'block_bytes'")).toBe(String(8 * 1024 * 1024));
+    // Identical content is stored once: one data block holding 1400 bytes for two 1400-byte files.
+    expect(sqlite3(archivePath, "SELECT sum(raw_size) FROM block WHERE role = 'data'")).toBe('1400');
     expect(sqlite3(archivePath, 'PRAGMA integrity_check')).toBe('ok');
   });
 
@@ -61,16 +63,26 @@ describe('the .octz format', () => {
     });
     expect(info.archiveBytes).toBe(fs.statSync(archivePath).size);
     const listing = await listArchive({ archivePath });
-    expect(listing.entries.find((e) => e.path === 'src/a.txt')?.sha256).toBe(
-      crypto.createHash('sha256').update('hello octozip\n'.repeat(100)).digest('hex'),
-    );
+    expect(listing.entries.map((e) => [e.path, e.type, e.size])).toEqual([
+      ['src', 'directory', 0],
+      ['src/a.txt', 'file', 1400],
+      ['src/b.txt', 'file', 1400],
+      ['src/empty', 'file', 0],
+    ]);
+    // Format 2 keeps a CRC-32 per file (hashes are per block), so the listing shows no SHA-256...
+    expect(listing.entries.every((e) => e.sha256 === undefined)).toBe(true);
+    // ...and the catalog's CRC-32 is that of the file's bytes.
+    const reader = ArchiveReader.open(archivePath);
+    const a = reader.entries().find((e) => e.path === 'src/a.txt')!;
+    expect(reader.contents().get(a.contentId!)?.crc32).toBe(crc32(Buffer.from('hello octozip\n'.repeat(100))));
+    reader.close();
   });
 
-  it('lists without touching a payload', async () => {
+  it('lists without touching file data (the catalog is all it reads)', async () => {
     const copy = path.join(root, 'zeroed.octz');
     fs.copyFileSync(archivePath, copy);
     const db = openDatabase(copy);
-    db.prepare('UPDATE chunk SET payload = zeroblob(length(payload))').run();
+    db.prepare("UPDATE block SET payload = zeroblob(length(payload)) WHERE role = 'data'").run();
     db.close();
     expect((await listArchive(copy)).entries).toHaveLength(4);
     expect((await verifyArchive({ archivePath: copy })).ok).toBe(false);

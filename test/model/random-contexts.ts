@@ -1,5 +1,5 @@
 // Seeded random contexts for the exactness tests: mostly bytes, with runs of the pad symbol as at a chunk start.
-import { PAD_SYMBOL } from '../../electron/engine/model/reference-network.ts';
+import { PAD_SYMBOL } from './reference-network.ts';
 
 /** A small deterministic PRNG (mulberry32), so a failing case can be reproduced from its seed. */
 export function seededRandom(seed: number): () => number {

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry, type BundledModel } from '../../electron/engine/model/manifest.ts';
 import { NetworkSession } from '../../electron/engine/model/network-session.ts';
-import { readOnnxGraph } from '../../electron/engine/model/onnx-initializers.ts';
-import { loadReferenceWeights, PAD_SYMBOL, referenceLogits, type NetworkWeights } from '../../electron/engine/model/reference-network.ts';
+import { readOnnxGraph } from './onnx-initializers.ts';
+import { loadReferenceWeights, PAD_SYMBOL, referenceLogits, type NetworkWeights } from './reference-network.ts';
 import { randomContexts } from './random-contexts.ts';
 
 let model: BundledModel;

@@ -1,9 +1,8 @@
-// add and delete on real archives: transactional, dedup against what is stored, untouched chunks never
-// rewritten (their stored bytes and row ids stay identical), encrypted archives stay encrypted and sealed.
+// add and delete on real archives: transactional, dedup against what is stored, untouched data blocks never
+// rewritten (their rows and stored bytes stay identical), encrypted archives stay encrypted and sealed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addToArchive,
@@ -14,6 +13,7 @@ import {
   OctozipError,
   verifyArchive,
 } from '../../electron/engine/index.ts';
+import { blocksOfEntry, readableBytes, storedDataBlocks } from '../helpers/blocks.ts';
 
 let sandbox: string;
 
@@ -21,14 +21,6 @@ function write(rel: string, text: string | Buffer): void {
   const full = path.join(sandbox, rel);
   fs.mkdirSync(path.dirname(full), { recursive: true });
   fs.writeFileSync(full, text);
-}
-
-/** Chunk rows as stored: id, content, seq and a digest of the stored blob. */
-function storedChunks(archive: string): Map<number, string> {
-  const db = new Database(archive, { readonly: true });
-  const rows = db.prepare('SELECT id, content_id, seq, hex(payload) AS p FROM chunk').all() as { id: number; content_id: number; seq: number; p: string }[];
-  db.close();
-  return new Map(rows.map((r) => [r.id, `${r.content_id}/${r.seq}/${r.p}`]));
 }
 
 async function codeOf(run: () => Promise<unknown>): Promise<string | null> {
@@ -59,14 +51,16 @@ for (const mode of ['plain', 'encrypted', 'encrypted names'] as const) {
     const password = mode === 'plain' ? undefined : 'edit pw';
     const archive = () => path.join(sandbox, `${mode.replace(' ', '-')}.octz`);
 
-    it('add keeps every stored chunk untouched, dedups against stored content, and round-trips', async () => {
+    it('add keeps every stored block untouched, dedups against stored content, and round-trips', async () => {
       await createArchive({ archivePath: archive(), inputs: ['base'], cwd: sandbox, preset: 'fast', password, encryptNames: mode === 'encrypted names' });
-      const before = storedChunks(archive());
+      const before = storedDataBlocks(archive());
       const summary = await addToArchive({ archivePath: archive(), inputs: ['more'], cwd: sandbox, password });
       expect(summary).toMatchObject({ added: 3, replaced: 0, reusedContents: 1 });
-      const after = storedChunks(archive());
-      for (const [id, stored] of before) expect(after.get(id), `chunk ${id} was rewritten`).toBe(stored);
-      expect(after.size).toBe(before.size + 1); // d.txt only: copy-of-a.txt reuses a.txt's content
+      const after = storedDataBlocks(archive());
+      for (const [id, stored] of before) expect(after.get(id), `block ${id} was rewritten`).toBe(stored);
+      // One new block, for d.txt; copy-of-a.txt reuses a.txt's content.
+      expect(after.size).toBe(before.size + 1);
+      expect(await blocksOfEntry(archive(), 'more/copy-of-a.txt', password)).toEqual(await blocksOfEntry(archive(), 'base/a.txt', password));
       const listing = await listArchive(archive(), { password });
       expect(listing.entries.map((e) => e.path).sort()).toEqual(
         ['base', 'base/a.txt', 'base/sub', 'base/sub/b.txt', 'base/sub/c.bin', 'more', 'more/copy-of-a.txt', 'more/d.txt'],
@@ -93,13 +87,20 @@ for (const mode of ['plain', 'encrypted', 'encrypted names'] as const) {
       expect((await verifyArchive({ archivePath: archive(), password })).ok).toBe(true);
     });
 
-    it('delete drops entries and content no one uses, keeps the other chunks as they were', async () => {
-      const before = storedChunks(archive());
+    it('delete drops entries, and blocks no one uses; keeps the other blocks as they were', async () => {
+      const before = storedDataBlocks(archive());
+      const [textBlock] = await blocksOfEntry(archive(), 'base/a.txt', password);
+      expect(await blocksOfEntry(archive(), 'base/sub/b.txt', password)).toEqual([textBlock]); // one solid block
+      const binBlocks = await blocksOfEntry(archive(), 'base/sub/c.bin', password);
+      const topBlocks = await blocksOfEntry(archive(), 'd.txt', password);
       const summary = await deleteFromArchive({ archivePath: archive(), entries: ['base/sub', 'd.txt'], password });
       expect(summary.deleted).toBe(4);
       expect(summary.freedContents).toBe(3);
-      const after = storedChunks(archive());
-      for (const [id, stored] of after) expect(before.get(id), `chunk ${id} was rewritten`).toBe(stored);
+      const after = storedDataBlocks(archive());
+      for (const [id, stored] of after) expect(before.get(id), `block ${id} was rewritten`).toBe(stored);
+      // c.bin's and d.txt's blocks held nothing else and are gone; a.txt's keeps b.txt's now dead bytes.
+      expect([...after.keys()].sort()).toEqual([...before.keys()].filter((id) => ![...binBlocks, ...topBlocks].includes(id)).sort());
+      expect(after.has(textBlock!)).toBe(true);
       const listing = await listArchive(archive(), { password });
       expect(listing.entries.map((e) => e.path).sort()).toEqual(['base', 'base/a.txt', 'more', 'more/copy-of-a.txt', 'more/d.txt']);
       expect((await verifyArchive({ archivePath: archive(), password })).ok).toBe(true);
@@ -123,9 +124,9 @@ for (const mode of ['plain', 'encrypted', 'encrypted names'] as const) {
       expect(fs.readdirSync(sandbox).filter((n) => n.includes('octozip-tmp') || n.endsWith('-journal'))).toEqual([]);
     });
 
-    if (mode === 'encrypted names') {
-      it('added names are sealed like the rest', () => {
-        expect(fs.readFileSync(archive()).includes(Buffer.from('copy-of-a'))).toBe(false);
+    if (mode !== 'plain') {
+      it('added names are sealed like the rest (and visible names stay readable)', () => {
+        expect(readableBytes(archive()).includes(Buffer.from('copy-of-a'))).toBe(mode === 'encrypted');
       });
     }
   });

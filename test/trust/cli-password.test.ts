@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipOrFailInCi } from '../ci-skip.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'octozip.js');
 let sandbox: string;
@@ -67,7 +68,7 @@ describe('octozip password sources', () => {
   });
 
   it('on a terminal: asks twice on create, once on open, and never echoes the password', async (ctx) => {
-    if (!hasScript) ctx.skip('util-linux script is not installed');
+    if (!hasScript) skipOrFailInCi(ctx, 'util-linux script is not installed');
     const created = await onTerminal(['create', '--preset', 'fast', '--encrypt', 'b.octz', 'src'], ['typed secret', 'typed secret']);
     expect(created.code, created.output).toBe(0);
     expect(created.output).not.toMatch(/typed secret/);

@@ -3,13 +3,14 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveCipher, type ChunkPlace } from '../../electron/engine/crypto/archive-cipher.ts';
+import { ArchiveCipher, type BlockPlace, type ChunkPlace } from '../../electron/engine/crypto/archive-cipher.ts';
 import { canonicalBytes } from '../../electron/engine/crypto/canonical-bytes.ts';
-import { parseEncryptionRecord, serializeEncryptionRecord } from '../../electron/engine/crypto/encryption-record.ts';
+import { parseEncryptionRecord } from '../../electron/engine/crypto/encryption-record.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
 
 const FAST_KDF = { logN: 14, r: 8, p: 1 };
 const place: ChunkPlace = { contentId: 7, sequence: 2, codec: 'brotli', rawSize: 4096 };
+const blockPlace: BlockPlace = { blockId: 7, role: 'data', codec: 'cm', rawSize: 8 * 1024 * 1024 };
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -38,7 +39,59 @@ beforeAll(async () => {
   other = await ArchiveCipher.create('correct horse', { encryptNames: true, kdfCost: FAST_KDF });
 });
 
-describe('chunk sealing', () => {
+describe('block sealing (format 2)', () => {
+  it('round-trips payloads of any size', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (payload) => {
+        const sealed = cipher.sealBlock(blockPlace, payload);
+        expect(sealed.length).toBe(payload.length + 28);
+        expect(Buffer.compare(cipher.openBlock(blockPlace, sealed), Buffer.from(payload))).toBe(0);
+      }),
+      { seed: 3, numRuns: 200 },
+    );
+  });
+
+  it('detects any single flipped bit anywhere in the sealed blob', () => {
+    const sealed = cipher.sealBlock(blockPlace, Buffer.from('solid block bytes '.repeat(30)));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: sealed.length * 8 - 1 }), (bit) => {
+        const bad = Buffer.from(sealed);
+        bad[bit >> 3] ^= 1 << (bit & 7);
+        expect(codeOf(() => cipher.openBlock(blockPlace, bad))).toBe('damaged');
+      }),
+      { seed: 4, numRuns: 300 },
+    );
+  });
+
+  it('binds a block to its id, role, codec and raw size', () => {
+    const sealed = cipher.sealBlock(blockPlace, Buffer.from('payload'));
+    expect(cipher.openBlock(blockPlace, sealed).toString()).toBe('payload');
+    const moved: BlockPlace[] = [
+      { ...blockPlace, blockId: 8 },
+      { ...blockPlace, role: 'entries' },
+      { ...blockPlace, role: 'contents' },
+      { ...blockPlace, codec: 'brotli' },
+      { ...blockPlace, rawSize: blockPlace.rawSize - 1 },
+    ];
+    for (const p of moved) expect(codeOf(() => cipher.openBlock(p, sealed))).toBe('damaged');
+  });
+
+  it('a block from another archive with the same password, or a format-1 chunk, does not open', () => {
+    expect(codeOf(() => cipher.openBlock(blockPlace, other.sealBlock(blockPlace, Buffer.from('payload'))))).toBe('damaged');
+    // Same key, another label: a chunk blob cannot pass for a block.
+    const chunk = cipher.sealChunk({ contentId: 7, sequence: 0, codec: 'cm', rawSize: blockPlace.rawSize }, Buffer.from('payload'));
+    expect(codeOf(() => cipher.openBlock(blockPlace, chunk))).toBe('damaged');
+  });
+
+  it('never shows the plaintext, and never repeats a ciphertext for equal plaintexts', () => {
+    const marker = Buffer.from('SECRET-MARKER-0123456789'.repeat(8));
+    const a = cipher.sealBlock(blockPlace, marker);
+    expect(a.includes(Buffer.from('SECRET-MARKER'))).toBe(false);
+    expect(a.equals(cipher.sealBlock(blockPlace, marker))).toBe(false);
+  });
+});
+
+describe('chunk sealing (format 1, still opened)', () => {
   it('round-trips payloads of any size', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 5000 }), (payload) => {
@@ -171,7 +224,7 @@ describe('header MAC', () => {
 describe('passwords and the stored record', () => {
   it('unlocks with the right password (NFC and NFD spellings alike) and fails fast with a wrong one', async () => {
     const nfc = await ArchiveCipher.create('café', { kdfCost: FAST_KDF });
-    const text = serializeEncryptionRecord(nfc.record);
+    const text = JSON.stringify(nfc.record);
     const sealed = nfc.sealChunk(place, Buffer.from('x'));
     const reopened = await ArchiveCipher.unlock(text, 'cafe\u0301');
     expect(reopened.openChunk(place, sealed).toString()).toBe('x');
@@ -190,7 +243,7 @@ describe('passwords and the stored record', () => {
   });
 
   it('refuses hostile or malformed records without running an expensive KDF', () => {
-    const good = JSON.parse(serializeEncryptionRecord(cipher.record));
+    const good = structuredClone(cipher.record);
     const bad: [unknown, string][] = [
       ['not json', 'damaged'],
       [{ ...good, kdf: { ...good.kdf, logN: 40 } }, 'damaged'],

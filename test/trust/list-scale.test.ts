@@ -1,6 +1,6 @@
-// Listing stays a read of the entry table however many entries there are: 10,000 entries here (the scale
-// benchmark, `npm run bench:scale`, reports the time for 100,000), plain and with encrypted names, where each
-// entry's sealed metadata is opened. The time is printed, not asserted: speed goals live in the benchmark.
+// Listing stays one decode of the catalog however many entries there are: 10,000 entries here (the scale
+// benchmark, `npm run bench:scale`, reports the time for 100,000), plain and with encrypted names, where the
+// sealed entry list is opened. The time is printed, not asserted: speed goals live in the benchmark.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ let sandbox: string;
 
 beforeAll(() => {
   sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-list-'));
-  // Empty files: the entry table is what listing reads, and empty files cost no codec work to archive.
+  // Empty files: the entry list is what listing reads, and empty files cost no codec work to archive.
   for (let d = 0; d < FILES / 500; d++) {
     const dir = path.join(sandbox, 'tree', `d${String(d).padStart(3, '0')}`);
     fs.mkdirSync(dir, { recursive: true });

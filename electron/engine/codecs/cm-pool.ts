@@ -18,7 +18,10 @@ export class ContextMixingPool {
   readonly #size: number;
   readonly #slots: Slot[] = [];
   readonly #waiting: (() => void)[] = [];
-  readonly #pending = new Map<number, { slot: Slot; resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<
+    number,
+    { slot: Slot; resolve: (b: Uint8Array) => void; reject: (e: Error) => void; onProgress: ((bytesDone: number) => void) | undefined }
+  >();
   #nextId = 1;
   #closed = false;
 
@@ -35,6 +38,10 @@ export class ContextMixingPool {
     const slot: Slot = { worker, busy: false };
     worker.on('message', (reply: CmWorkerReply) => {
       const pending = this.#pending.get(reply.id);
+      if (reply.kind === 'progress') {
+        pending?.onProgress?.(reply.bytesDone);
+        return;
+      }
       this.#pending.delete(reply.id);
       if (!pending) return;
       if (reply.kind === 'done') pending.resolve(reply.bytes);
@@ -72,7 +79,8 @@ export class ContextMixingPool {
     this.#waiting.shift()?.();
   }
 
-  async run(job: Job, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<Uint8Array> {
+  /** Runs one block's coding on a free worker; onProgress gets the block's bytes coded so far. */
+  async run(job: Job, transfer: ArrayBuffer[], signal?: AbortSignal, onProgress?: (bytesDone: number) => void): Promise<Uint8Array> {
     const slot = await this.#acquire(signal);
     slot.busy = true;
     const id = this.#nextId++;
@@ -80,7 +88,7 @@ export class ContextMixingPool {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await new Promise<Uint8Array>((resolve, reject) => {
-        this.#pending.set(id, { slot, resolve, reject });
+        this.#pending.set(id, { slot, resolve, reject, onProgress });
         slot.worker.postMessage({ ...job, id }, transfer);
       });
     } catch (err) {

@@ -12,7 +12,10 @@ export type CmWorkerRequest =
 /** Whether the codec may use a prior, and where the prior files are (undefined: the bundled resources). */
 export type PriorChoice = { use: false } | { use: true; resourcesDir: string | undefined };
 
-export type CmWorkerReply = { id: number; kind: 'done'; bytes: Uint8Array } | { id: number; kind: 'error'; message: string; code?: string };
+export type CmWorkerReply =
+  | { id: number; kind: 'progress'; bytesDone: number }
+  | { id: number; kind: 'done'; bytes: Uint8Array }
+  | { id: number; kind: 'error'; message: string; code?: string };
 
 const port = parentPort;
 if (port) {
@@ -20,10 +23,11 @@ if (port) {
     try {
       // The main thread has already checked the prior the archive names against this build's (codecs/context-mixing.ts).
       const prior = request.prior.use ? priorStore(request.prior.resourcesDir) : null;
+      const onProgress = (bytesDone: number) => port.postMessage({ id: request.id, kind: 'progress', bytesDone } satisfies CmWorkerReply);
       const bytes =
         request.kind === 'encode'
-          ? encodeContextMixingChunk(request.raw, prior)
-          : decodeContextMixingChunk(request.payload, request.rawSize, prior, request.prefix);
+          ? encodeContextMixingChunk(request.raw, prior, onProgress)
+          : decodeContextMixingChunk(request.payload, request.rawSize, prior, request.prefix, onProgress);
       port.postMessage({ id: request.id, kind: 'done', bytes } satisfies CmWorkerReply, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
       const code = err instanceof OctozipError ? err.code : undefined;

@@ -2,6 +2,7 @@
 // codec's onnxruntime only loads when a chunk actually needs it.
 import type { CodecId, ModelRef } from '../api.ts';
 import { OctozipError } from '../errors.ts';
+import { CODEC_IDS } from '../ids.ts';
 import type { PresetSettings } from '../presets.ts';
 import type { Codec } from './codec.ts';
 
@@ -38,10 +39,8 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
   },
 };
 
-export const KNOWN_CODECS: readonly CodecId[] = ['store', 'brotli', 'cm', 'neural'];
-
 export function isKnownCodec(id: string): id is CodecId {
-  return (KNOWN_CODECS as readonly string[]).includes(id);
+  return (CODEC_IDS as readonly string[]).includes(id);
 }
 
 /** Whether this build can encode and decode with `id`. */

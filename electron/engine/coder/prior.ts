@@ -88,3 +88,48 @@ export function parsePrior(bytes: Uint8Array): PredictorPrior {
   if (at !== bytes.length) fail('trailing bytes');
   return { tableBits, sections };
 }
+
+/** Where a section's values go: an array of exactly `length` elements (or a RangeError for a section it lacks). */
+export type SectionTarget = (name: string, length: number) => Int32Array;
+
+/**
+ * Reads a serialized prior of `size` bytes straight into the arrays `target` hands out, without a copy of the
+ * whole file in between (~80 MB of fresh memory). read(into, position) must fill `into` from the file at
+ * `position`; every byte read passes through `seen` in file order (for its SHA-256). Returns the tableBits.
+ */
+export function readPriorInto(read: (into: Uint8Array, position: number) => void, size: number, target: SectionTarget, seen: (bytes: Uint8Array) => void): number {
+  const fail = (why: string): never => {
+    throw new RangeError(`not a predictor prior: ${why}`);
+  };
+  let at = 0;
+  const bytes = (n: number): Uint8Array => {
+    if (at + n > size) fail('truncated');
+    const out = new Uint8Array(n);
+    read(out, at);
+    seen(out);
+    at += n;
+    return out;
+  };
+  const u32 = (): number => new DataView(bytes(4).buffer).getUint32(0, true);
+  if (String.fromCharCode(...bytes(MAGIC.length)) !== MAGIC) fail('bad magic');
+  const tableBits = u32();
+  const count = u32();
+  for (let s = 0; s < count; s++) {
+    const nameLength = u32();
+    if (nameLength > 64) fail('bad section name');
+    const name = String.fromCharCode(...bytes(padded(nameLength)).subarray(0, nameLength));
+    const n = u32();
+    if (at + 4 * n > size) fail(`section ${name} truncated`);
+    const data = target(name, n);
+    const raw = LITTLE_ENDIAN ? new Uint8Array(data.buffer, data.byteOffset, 4 * n) : new Uint8Array(4 * n);
+    read(raw, at);
+    seen(raw);
+    if (!LITTLE_ENDIAN) {
+      const view = new DataView(raw.buffer);
+      for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, true);
+    }
+    at += 4 * n;
+  }
+  if (at !== size) fail('trailing bytes');
+  return tableBits;
+}

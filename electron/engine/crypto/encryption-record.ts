@@ -20,10 +20,6 @@ export const EncryptionRecordSchema = z.object({
 
 export type EncryptionRecord = z.infer<typeof EncryptionRecordSchema>;
 
-export function serializeEncryptionRecord(record: EncryptionRecord): string {
-  return JSON.stringify(record);
-}
-
 /** Parses the stored record; anything malformed or out of bounds is damage, never a crash or a huge allocation. */
 export function parseEncryptionRecord(text: string, archivePath?: string): EncryptionRecord {
   let raw: unknown;

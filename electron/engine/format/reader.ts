@@ -49,12 +49,6 @@ export function recoverInterruptedEdit(archivePath: string): void {
   }
 }
 
-/** The catalog of a format-2 archive, decoded once. */
-interface Catalog {
-  entries: StoredEntry[];
-  contents: Map<number, ContentRecord>;
-}
-
 export class ArchiveReader {
   readonly archivePath: string;
   readonly header: ArchiveHeader;

@@ -1,12 +1,14 @@
 // add: new files and folders into an existing archive, in one transaction. The inputs are first compressed into
 // a staging archive beside the target (the same create pipeline, presets, kinds and solid blocks, sealed with
 // the target's own keys), then its blocks are copied in as they are and the catalog is rewritten. Blocks already
-// in the archive are never recoded. A new file whose bytes the archive already holds is stored once. An entry
+// in the archive are never recoded. A new file whose bytes the archive already holds is found before staging
+// and only referenced. An entry
 // whose path already exists is replaced. Nothing in the archive changes until the final commit.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddOptions, AddSummary, Preset } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
+import { crc32 } from '../format/checksum.ts';
 import { ArchiveEditor } from '../format/archive-editor.ts';
 import { ArchiveReader } from '../format/reader.ts';
 import type { ContentRecord, EntryRecord, StoredEntry } from '../format/records.ts';
@@ -17,6 +19,7 @@ import { rebuildCatalog } from './catalog-edit.ts';
 import { streamContents } from './content-stream.ts';
 import { createArchiveWithSettings } from './create.ts';
 import { assertEntriesSafe } from './entry-checks.ts';
+import { scanInputs, type ScannedEntry } from './scan.ts';
 
 /** Contents larger than this are not compared byte for byte to find a duplicate; they are simply stored. */
 const DEDUP_COMPARE_MAX_BYTES = 64 * 1024 * 1024;
@@ -36,6 +39,42 @@ async function contentBytes(reader: ArchiveReader, content: ContentRecord, signa
   }
 }
 
+/**
+ * Input files whose bytes the archive already holds, by source path: same size and CRC-32 as a stored content,
+ * then compared byte for byte with it (bounded by DEDUP_COMPARE_MAX_BYTES).
+ */
+async function findStoredTwins(
+  target: ArchiveReader,
+  stored: Map<number, ContentRecord>,
+  options: AddOptions,
+  exclude: string[],
+): Promise<Map<string, { entry: ScannedEntry; contentId: number }>> {
+  const bySize = new Map<number, ContentRecord[]>();
+  for (const c of stored.values()) if (c.size > 0 && c.size <= DEDUP_COMPARE_MAX_BYTES) bySize.set(c.size, [...(bySize.get(c.size) ?? []), c]);
+  const twins = new Map<string, { entry: ScannedEntry; contentId: number }>();
+  if (bySize.size === 0) return twins;
+  const { entries } = await scanInputs(options.inputs, options.cwd ?? process.cwd(), (p) => exclude.includes(p), options.signal);
+  for (const entry of entries) {
+    const candidates = entry.type === 'file' ? bySize.get(entry.size) : undefined;
+    if (!candidates) continue;
+    throwIfAborted(options.signal);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(entry.sourcePath);
+    } catch {
+      continue; // create reports an unreadable input with its own message
+    }
+    const crc = crc32(bytes);
+    for (const candidate of candidates) {
+      if (candidate.crc32 === crc && bytes.equals(await contentBytes(target, candidate, options.signal))) {
+        twins.set(entry.sourcePath, { entry, contentId: candidate.id });
+        break;
+      }
+    }
+  }
+  return twins;
+}
+
 export async function addToArchive(options: AddOptions): Promise<AddSummary> {
   const started = performance.now();
   const archivePath = path.resolve(options.cwd ?? process.cwd(), options.archivePath);
@@ -53,6 +92,9 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
     const recorded = target.header.preset;
     const preset: Preset = options.preset ?? (recorded !== null && recorded in PRESETS ? (recorded as Preset) : DEFAULT_PRESET);
 
+    // New files whose bytes the archive already holds (same size and CRC-32, then the same bytes) are found before
+    // staging, so they are referenced instead of coded into a staged block beside genuinely new files.
+    const twins = await findStoredTwins(target, existingContents, options, [archivePath, staging]);
     await createArchiveWithSettings(
       {
         archivePath: staging,
@@ -64,40 +106,30 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
         threads: options.threads,
       },
       PRESETS[preset],
-      cipher ? { cipher } : {},
+      { skip: new Set(twins.keys()), ...(cipher ? { cipher } : {}) },
     );
     source = ArchiveReader.open(staging);
     await source.unlock(options.password);
     const added = source.entries();
     const addedContents = source.contents();
 
+    const twinEntries: EntryRecord[] = [...twins.values()].map(({ entry, contentId }) => ({
+      path: entry.entryPath,
+      type: 'file',
+      mode: entry.mode,
+      mtimeMs: entry.mtimeMs,
+      size: entry.size,
+      contentId,
+      linkTarget: null,
+    }));
     // The archive as it will be: every path once, no entry under a file or a link.
-    const addedPaths = new Set(added.map((e) => e.path));
+    const addedPaths = new Set([...added, ...twinEntries].map((e) => e.path));
     const kept = existing.filter((e) => !addedPaths.has(e.path));
     try {
-      assertEntriesSafe([...kept, ...added], archivePath);
+      assertEntriesSafe([...kept, ...added, ...twinEntries.map((e, i) => ({ ...e, id: -1 - i, metaIntact: true }))], archivePath);
     } catch (err) {
       if (!(err instanceof OctozipError)) throw err;
       throw new OctozipError('exists', `Cannot add: ${err.message.replace(/^Refusing to extract:? ?/, '')}`, { subject: archivePath });
-    }
-
-    // New contents the archive already holds (same size and CRC-32, then the same bytes) are referenced.
-    const byFingerprint = new Map<string, ContentRecord[]>();
-    for (const c of existingContents.values()) {
-      const key = `${c.size}:${c.crc32}`;
-      byFingerprint.set(key, [...(byFingerprint.get(key) ?? []), c]);
-    }
-    const twinOf = new Map<number, number>();
-    for (const c of addedContents.values()) {
-      const candidates = byFingerprint.get(`${c.size}:${c.crc32}`) ?? [];
-      if (candidates.length === 0 || c.size > DEDUP_COMPARE_MAX_BYTES) continue;
-      const bytes = await contentBytes(source, c, options.signal);
-      for (const candidate of candidates) {
-        if (bytes.equals(await contentBytes(target, candidate, options.signal))) {
-          twinOf.set(c.id, candidate.id);
-          break;
-        }
-      }
     }
 
     throwIfAborted(options.signal);
@@ -107,7 +139,6 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
     const newBlockId = new Map<number, number>();
     const merged = new Map<number, Omit<ContentRecord, 'id' | 'sha256' | 'packedSize'>>(existingContents);
     for (const c of addedContents.values()) {
-      if (twinOf.has(c.id)) continue;
       const slices = c.slices.map((slice) => {
         let id = newBlockId.get(slice.blockId);
         if (id === undefined) {
@@ -118,8 +149,8 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
       });
       merged.set(stagedKey + c.id, { size: c.size, crc32: c.crc32, slices });
     }
-    const contentKey = (e: StoredEntry) => (e.contentId === null ? null : (twinOf.get(e.contentId) ?? stagedKey + e.contentId));
-    const entries: EntryRecord[] = [...kept, ...added.map((e) => ({ ...e, contentId: contentKey(e) }))];
+    const contentKey = (e: StoredEntry) => (e.contentId === null ? null : stagedKey + e.contentId);
+    const entries: EntryRecord[] = [...kept, ...added.map((e) => ({ ...e, contentId: contentKey(e) })), ...twinEntries];
     const edited = rebuildCatalog(entries, merged);
     editor.deleteBlocks([...target.blocks().values()].filter((b) => b.role === 'data' && !edited.liveBlocks.has(b.id)).map((b) => b.id));
     editor.writeCatalog(edited.entries, edited.contents);
@@ -129,9 +160,9 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
     editor = null;
     return {
       archivePath,
-      added: added.length - (existing.length - kept.length),
+      added: added.length + twinEntries.length - (existing.length - kept.length),
       replaced: existing.length - kept.length,
-      reusedContents: twinOf.size,
+      reusedContents: new Set(twinEntries.map((e) => e.contentId)).size,
       archiveBytes: fs.statSync(archivePath).size,
       seconds: (performance.now() - started) / 1000,
     };

@@ -98,7 +98,7 @@ export class BlockDecoder {
    * The block's first `prefix` decoded bytes (all of them by default), checked. Throws OctozipError: 'damaged'
    * for a bad payload or wrong bytes, 'missing-model', 'limit-exceeded' for an impossible expansion.
    */
-  async decode(block: BlockRecord, prefix = block.rawSize): Promise<Uint8Array> {
+  async decode(block: BlockRecord, prefix = block.rawSize, onProgress?: (bytesDone: number) => void): Promise<Uint8Array> {
     throwIfAborted(this.#signal);
     const archivePath = this.#reader.archivePath;
     if (block.rawSize > Math.max(block.payloadSize, 1) * MAX_CHUNK_RATIO) {
@@ -112,7 +112,7 @@ export class BlockDecoder {
     const codec = await this.codecFor(block.codec);
     let raw: Uint8Array | undefined;
     try {
-      [raw] = await codec.decodeBatch([{ payload, rawSize: block.rawSize, prefix }], this.#signal);
+      [raw] = await codec.decodeBatch([{ payload, rawSize: block.rawSize, prefix }], this.#signal, onProgress);
     } catch (err) {
       if (err instanceof OctozipError && (err.code === 'cancelled' || err.code === 'missing-model')) throw err;
       throw asOctozipError(err, archivePath);

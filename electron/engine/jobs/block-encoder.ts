@@ -38,11 +38,12 @@ export class BlockEncoder {
     return new BlockEncoder(await Promise.all(ids.map((id) => loadCodec(id, { settings, threads }))));
   }
 
-  async encode(raw: Uint8Array, kind: FileKind, signal?: AbortSignal): Promise<EncodedBlock> {
+  /** `onProgress`: the block's bytes coded so far, from the codecs that can tell (the context mixer). */
+  async encode(raw: Uint8Array, kind: FileKind, signal?: AbortSignal, onProgress?: (bytesDone: number) => void): Promise<EncodedBlock> {
     let best: { codec: CodecId; payload: Uint8Array } = { codec: 'store', payload: raw };
     let classicalBytes = raw.length;
     if (kind !== 'compressed') {
-      const results = await Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal))[0]!.payload })));
+      const results = await Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress))[0]!.payload })));
       throwIfAborted(signal);
       for (const r of results) {
         if (r.payload.length < best.payload.length) best = { codec: r.id, payload: r.payload };

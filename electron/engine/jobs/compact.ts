@@ -20,7 +20,7 @@ import { DEFAULT_PRESET, PRESETS } from '../presets.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { BlockEncoder } from './block-encoder.ts';
 import { ContentCheck } from './content-stream.ts';
-import { CREATOR } from './create.ts';
+import { CREATOR } from '../version.ts';
 import { kindFromName, type FileKind } from './file-kinds.ts';
 import { ProgressTracker } from './progress.ts';
 

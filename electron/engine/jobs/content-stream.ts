@@ -21,6 +21,11 @@ export interface StreamOptions {
   lookahead: number;
   /** Called once per block as it is decoded, with its stored size (extraction budgets). */
   onBlockDecoded?(block: BlockRecord): void;
+  /**
+   * While blocks decode: how many of the wanted bytes in blocks not yet handed out are decoded (estimated as the
+   * decoded share of each block times its wanted bytes); a progress bar adds this to the bytes already handed out.
+   */
+  onPartial?(bytes: number): void;
   /** Called once per block that fails (verify reports blocks as well as the files in them). */
   onBlockFailed?(block: BlockRecord, error: OctozipError): void;
 }
@@ -89,11 +94,20 @@ export async function* streamContents(
     });
   }
   const order = [...byBlock.keys()].sort((a, b) => a - b);
+  const partial = new Map<number, number>();
+  const reportPartial = () => options.onPartial?.([...partial.values()].reduce((a, b) => a + b, 0));
   const decodeAt = (i: number): Promise<Uint8Array> => {
     const block = blocks.get(order[i]!)!;
     const wanted = byBlock.get(block.id)!;
     const end = options.wholeBlocks ? block.rawSize : Math.max(...wanted.map(({ content, index }) => content.slices[index]!.offset + content.slices[index]!.length));
-    const promise = decoder.decode(block, end);
+    const wantedBytes = wanted.reduce((sum, { content, index }) => sum + content.slices[index]!.length, 0);
+    const onProgress = options.onPartial
+      ? (bytesDone: number) => {
+          partial.set(block.id, Math.floor((wantedBytes * bytesDone) / Math.max(1, end)));
+          reportPartial();
+        }
+      : undefined;
+    const promise = decoder.decode(block, end, onProgress);
     promise.catch(() => undefined); // handled when its turn comes
     return promise;
   };
@@ -113,6 +127,7 @@ export async function* streamContents(
       options.onBlockFailed?.(block, error);
     }
     if (i + options.lookahead + 1 < order.length) pending.push(decodeAt(i + options.lookahead + 1));
+    if (partial.delete(block.id)) reportPartial();
     for (const { content, index } of wanted) {
       if (failed.has(content.id)) continue;
       if (error) {

@@ -22,16 +22,20 @@ import { ProgressTracker } from './progress.ts';
 import { scanInputs, type ScannedEntry } from './scan.ts';
 import { planSolidBlocks, type BlockPlan, type SolidPlan } from './solid-plan.ts';
 
-export const CREATOR = 'octozip 0.1.0';
+import { CREATOR } from '../version.ts';
 
 const MiB = 1024 * 1024;
 /** Archives up to this size are VACUUMed before the rename (repacks b-tree pages); larger ones skip the rewrite. */
 const VACUUM_LIMIT_BYTES = 256 * MiB;
 
-async function readFully(handle: fs.promises.FileHandle, buffer: Uint8Array): Promise<number> {
+// Source files are read with synchronous calls: a tree is mostly small files, and an asynchronous call costs a
+// round trip through libuv's thread pool per open, read and close, which made most of a many-file create idle
+// time. Create runs in the CLI or the app's engine process, never on a thread that draws a window; the abort
+// signal is checked between files and blocks.
+function readFully(fd: number, buffer: Uint8Array): number {
   let filled = 0;
   while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+    const bytesRead = fs.readSync(fd, buffer, filled, buffer.length - filled, null);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
@@ -44,41 +48,42 @@ function changedWhileReading(entry: ScannedEntry): OctozipError {
   });
 }
 
-async function openSource(entry: ScannedEntry): Promise<fs.promises.FileHandle> {
+function openSource(entry: ScannedEntry): number {
   try {
-    return await fs.promises.open(entry.sourcePath, 'r');
+    return fs.openSync(entry.sourcePath, 'r');
   } catch (err) {
     throw new OctozipError('input', `Cannot read ${entry.sourcePath}: ${(err as Error).message}`, { subject: entry.sourcePath, cause: err });
   }
 }
 
-async function sha256OfFile(entry: ScannedEntry, signal?: AbortSignal): Promise<string> {
+const hashBuffer = Buffer.allocUnsafe(MiB);
+
+function sha256OfFile(entry: ScannedEntry, signal?: AbortSignal): string {
   const hash = crypto.createHash('sha256');
-  const handle = await openSource(entry);
+  const fd = openSource(entry);
   try {
-    const buffer = Buffer.allocUnsafe(MiB);
     for (;;) {
       throwIfAborted(signal);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const bytesRead = fs.readSync(fd, hashBuffer, 0, hashBuffer.length, null);
       if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+      hash.update(hashBuffer.subarray(0, bytesRead));
     }
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
   return hash.digest('hex');
 }
 
 /** The kind of a file: from its name, or else from its first bytes. */
-async function kindOf(entry: ScannedEntry): Promise<FileKind> {
+function kindOf(entry: ScannedEntry): FileKind {
   const byName = kindFromName(entry.entryPath);
   if (byName || entry.size === 0) return byName ?? 'prose';
-  const handle = await openSource(entry);
+  const fd = openSource(entry);
   try {
     const head = new Uint8Array(Math.min(SNIFF_BYTES, entry.size));
-    return kindFromBytes(head.subarray(0, await readFully(handle, head)));
+    return kindFromBytes(head.subarray(0, readFully(fd, head)));
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 
@@ -98,7 +103,7 @@ class BlockSource {
   readonly #contents: SourceContent[];
   readonly #crcs: number[];
   readonly #signal: AbortSignal | undefined;
-  #open: { content: number; handle: fs.promises.FileHandle; hash: crypto.Hash | null; done: number } | null = null;
+  #open: { content: number; fd: number; hash: crypto.Hash | null; done: number } | null = null;
 
   constructor(plan: SolidPlan, sources: SourceContent[], signal?: AbortSignal) {
     this.#contents = plan.contents.map((c) => sources[c.key]!);
@@ -110,36 +115,36 @@ class BlockSource {
     return this.#crcs[content]!;
   }
 
-  async read(block: BlockPlan): Promise<Uint8Array> {
+  read(block: BlockPlan): Uint8Array {
     const raw = new Uint8Array(block.size);
     let at = 0;
     for (const piece of block.pieces) {
       throwIfAborted(this.#signal);
       const { source, sha256 } = this.#contents[piece.content]!;
       if (this.#open?.content !== piece.content) {
-        await this.close();
-        this.#open = { content: piece.content, handle: await openSource(source), hash: sha256 ? crypto.createHash('sha256') : null, done: 0 };
+        this.close();
+        this.#open = { content: piece.content, fd: openSource(source), hash: sha256 ? crypto.createHash('sha256') : null, done: 0 };
       }
       const open = this.#open!;
       const view = raw.subarray(at, at + piece.length);
-      if ((await readFully(open.handle, view)) < piece.length) throw changedWhileReading(source);
+      if (readFully(open.fd, view) < piece.length) throw changedWhileReading(source);
       this.#crcs[piece.content] = crc32(view, this.#crcs[piece.content]);
       open.hash?.update(view);
       open.done += piece.length;
       at += piece.length;
       if (open.done === source.size) {
-        if ((await readFully(open.handle, new Uint8Array(1))) !== 0) throw changedWhileReading(source);
+        if (readFully(open.fd, new Uint8Array(1)) !== 0) throw changedWhileReading(source);
         if (open.hash && open.hash.digest('hex') !== sha256) throw changedWhileReading(source);
-        await this.close();
+        this.close();
       }
     }
     return raw;
   }
 
-  async close(): Promise<void> {
+  close(): void {
     const open = this.#open;
     this.#open = null;
-    await open?.handle.close();
+    if (open) fs.closeSync(open.fd);
   }
 }
 
@@ -153,6 +158,8 @@ export async function createArchive(options: CreateOptions): Promise<CreateSumma
 /** What only the engine passes: add codes its new files with the archive's own keys (so blocks copy over as they are). */
 export interface CreateInternals {
   cipher?: ArchiveCipher;
+  /** Source files left out (add stores them itself, as references to bytes the archive already holds). */
+  skip?: ReadonlySet<string>;
 }
 
 /** createArchive with explicit settings: tests use tiny blocks to exercise files spanning blocks cheaply. */
@@ -186,7 +193,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   const { entries, notes: scanNotes } = await scanInputs(
     options.inputs,
     cwd,
-    (p) => p === archivePath || (path.dirname(p) === archiveDir && path.basename(p).startsWith(tempPrefix)),
+    (p) => p === archivePath || (path.dirname(p) === archiveDir && path.basename(p).startsWith(tempPrefix)) || internal.skip?.has(p) === true,
     signal,
   );
   notes.push(...scanNotes);
@@ -207,7 +214,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   const sourceBySha = new Map<string, number>();
   for (const file of files) {
     throwIfAborted(signal);
-    const sha256 = (filesPerSize.get(file.size) ?? 0) > 1 ? await sha256OfFile(file, signal) : null;
+    const sha256 = (filesPerSize.get(file.size) ?? 0) > 1 ? sha256OfFile(file, signal) : null;
     const twin = sha256 === null ? undefined : sourceBySha.get(sha256);
     if (twin !== undefined) {
       sourceByEntry.set(file, twin);
@@ -220,7 +227,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   const planned = [];
   for (const [key, { source }] of sources.entries()) {
     throwIfAborted(signal);
-    planned.push({ key, entryPath: source.entryPath, size: source.size, kind: await kindOf(source) });
+    planned.push({ key, entryPath: source.entryPath, size: source.size, kind: kindOf(source) });
   }
   const plan = planSolidBlocks(planned, settings.blockBytes);
   const contentIdOfSource = new Array<number>(sources.length);
@@ -260,9 +267,11 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       classicalBytes += encoded.classicalBytes;
       rawBytesByCodec[encoded.codec] = (rawBytesByCodec[encoded.codec] ?? 0) + raw.length;
       // Bytes count as done once coded (not when read, which runs blocks ahead), so the rate and ETA are honest.
-      progress.bytesDone += raw.length;
+      coding.delete(block);
+      finished += raw.length;
+      progress.bytesDone = Math.max(progress.bytesDone, finished);
       progress.packedBytes = packedBytes;
-      progress.packedRawBytes = progress.bytesDone;
+      progress.packedRawBytes = finished;
       progress.entriesDone = Math.min(progress.entriesDone + block.pieces.length, entries.length);
       progress.emit();
     };
@@ -270,12 +279,23 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     // Blocks are read in order and coded up to `threads` at once; each is written as soon as the ones before it
     // are, so block ids (and the archive) are the same whatever the thread count.
     const inFlight: { block: BlockPlan; raw: Uint8Array; encoded: Promise<EncodedBlock> }[] = [];
+    // Bytes coded so far inside blocks still in flight, so the bar moves within a block (an 8 MiB block takes
+    // tens of seconds to code); never backwards.
+    const coding = new Map<BlockPlan, number>();
+    let finished = 0;
+    const showCoding = () => {
+      progress.bytesDone = Math.max(progress.bytesDone, finished + [...coding.values()].reduce((a, b) => a + b, 0));
+      progress.emit();
+    };
     for (const block of plan.blocks) {
       throwIfAborted(signal);
-      const raw = await reader.read(block);
+      const raw = reader.read(block);
       progress.currentEntry = plan.contents[block.pieces[0]!.content]!.entryPath;
       progress.emit();
-      const encoded = encoder.encode(raw, block.kind, signal);
+      const encoded = encoder.encode(raw, block.kind, signal, (bytesDone) => {
+        coding.set(block, bytesDone);
+        showCoding();
+      });
       encoded.catch(() => undefined); // awaited in turn below
       inFlight.push({ block, raw, encoded });
       while (inFlight.length > threads) {
@@ -287,7 +307,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       const done = inFlight.shift()!;
       write(done.block, done.raw, await done.encoded);
     }
-    await reader.close();
+    reader.close();
     throwIfAborted(signal);
 
     const catalogEntries: EntryRecord[] = entries.map((e) => ({
@@ -345,7 +365,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     removeDatabaseQuietly(tempPath);
     throw writeErrorFor(err, archivePath);
   } finally {
-    await reader.close().catch(() => undefined);
+    reader.close();
     await encoder.close();
   }
 }

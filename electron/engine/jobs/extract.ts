@@ -246,9 +246,15 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
     const wanted = [...targetsByContent.values()].map((list) => list[0]!.content);
     const threads = decodeThreads(options.threads, blocksOf(wanted));
     decoder = new BlockDecoder(reader, signal, threads);
+    let written = 0;
     const events = streamContents(reader, decoder, wanted, {
       wholeBlocks: false,
       lookahead: threads - 1,
+      // Never backwards: a block's estimate leaves the sum just before its bytes are written.
+      onPartial: (bytes) => {
+        progress.bytesDone = Math.max(progress.bytesDone, written + bytes);
+        progress.emit();
+      },
       onBlockDecoded: (block) => budget.addPacked(block.payloadSize),
     });
     for await (const event of events) {
@@ -269,7 +275,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
       checks.get(content.id)!.update(bytes);
       budget.addOutput(bytes.length * sinks.length);
       for (const sink of sinks) await sink.write(bytes);
-      progress.bytesDone += bytes.length * sinks.length;
+      written += bytes.length * sinks.length;
+      progress.bytesDone = Math.max(progress.bytesDone, written);
       progress.emit();
       if (!last) continue;
       open.delete(content.id);

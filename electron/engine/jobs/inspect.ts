@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ArchiveInfo, ArchiveListing, CodecId, EntryInfo } from '../api.ts';
 import { isKnownCodec } from '../codecs/registry.ts';
-import { OctozipError } from '../errors.ts';
 import { ArchiveReader } from '../format/reader.ts';
 import type { ContentRecord } from '../format/records.ts';
 

@@ -52,7 +52,12 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     decoder = new BlockDecoder(reader, options.signal, threads);
     const onBlockFailed = (block: { id: number }, error: OctozipError) =>
       problems.push(error.message.startsWith(`Block ${block.id} `) ? error.message : `Block ${block.id}: ${error.message}`);
-    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: threads - 1, onBlockFailed })) {
+    let checked = 0;
+    const onPartial = (bytes: number) => {
+      progress.bytesDone = Math.max(progress.bytesDone, checked + bytes);
+      progress.emit();
+    };
+    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: threads - 1, onBlockFailed, onPartial })) {
       const id = event.content.id;
       if (event.error) {
         if (event.error.code === 'cancelled') throw event.error;
@@ -62,7 +67,8 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
       let check = checks.get(id);
       if (!check) checks.set(id, (check = new ContentCheck(event.content)));
       check.update(event.bytes);
-      progress.bytesDone += event.bytes.length;
+      checked += event.bytes.length;
+      progress.bytesDone = Math.max(progress.bytesDone, checked);
       progress.emit();
       if (event.last) {
         verdicts.set(id, check.matches() ? { verdict: 'intact' } : { verdict: 'damaged', problem: 'The content does not match its checksum.' });

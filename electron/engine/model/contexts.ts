@@ -1,7 +1,9 @@
 // The network's input rows: for byte t of a chunk (or segment), the K bytes before it, oldest first, with the pad
 // symbol where t - K + p falls before the start. Encoding writes all rows of a block at once and decoding writes
 // one row per step, through this same function, so both present the network with identical integers.
-import { PAD_SYMBOL } from './reference-network.ts';
+
+/** The pad symbol: context positions before the start of a chunk (docs/MODEL.md). */
+export const PAD_SYMBOL = 256;
 
 /**
  * Writes rows for positions [start, start + count) of `bytes` into `words` (the Int32 view of an int64 buffer from

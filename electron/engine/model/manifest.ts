@@ -44,7 +44,6 @@ export const ModelManifestSchema = z.object({
   evaluation: z.record(z.string(), z.unknown()).optional(),
 });
 
-export type ModelArchitecture = z.infer<typeof ArchitectureSchema>;
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
 /**

@@ -3,8 +3,7 @@
 // them in order; decoding runs many segments as lanes in lockstep, one ORT call per step for every active lane,
 // because each byte's context needs the bytes just decoded. Both paths build rows with writeContextRows and map
 // logits with FrequencyTable, so the coder sees identical integers.
-import { BinaryDecoder, BinaryEncoder } from '../coder/binary-coder.ts';
-import { BytePredictor } from '../coder/byte-predictor.ts';
+import { WasmPredictor } from '../coder/wasm-coder.ts';
 import { throwIfAborted } from '../errors.ts';
 import { writeContextRows } from './contexts.ts';
 import type { FrequencyTable } from './frequencies.ts';
@@ -17,7 +16,7 @@ export interface ContextScorer {
 }
 
 export interface EncodeOptions {
-  /** log2 of the predictor's hashed-context table (see BytePredictorOptions.tableBits). */
+  /** log2 of the predictor's hashed-context table (see PredictorOptions.tableBits). */
   tableBits: number;
   /** Rows per ORT call when encoding: big enough that each call does real work. */
   rowsPerCall?: number;
@@ -43,26 +42,21 @@ export async function encodeSegment(
   const k = scorer.context;
   const rowsPerCall = Math.max(1, Math.min(options.rowsPerCall ?? DEFAULT_ROWS_PER_CALL, segment.length || 1));
   const { int64, words } = NetworkSession.allocateContexts(rowsPerCall, k);
-  const predictor = new BytePredictor({ tableBits: options.tableBits });
-  const encoder = new BinaryEncoder();
-  const freq = new Int32Array(256);
-
-  for (let start = 0; start < segment.length; start += rowsPerCall) {
-    throwIfAborted(options.signal);
-    const rows = Math.min(rowsPerCall, segment.length - start);
-    writeContextRows(segment, start, rows, k, words);
-    const logits = await scorer.score(int64, rows);
-    for (let r = 0; r < rows; r++) {
-      predictor.beginByte(frequencies.fill(logits, r * 256, freq));
-      const c = segment[start + r]!;
-      for (let b = 7; b >= 0; b--) {
-        const bit = (c >> b) & 1;
-        encoder.encode(bit, predictor.predictBit());
-        predictor.update(bit);
-      }
+  const predictor = new WasmPredictor({ tableBits: options.tableBits });
+  try {
+    const freq = new Int32Array(256);
+    predictor.startEncode();
+    for (let start = 0; start < segment.length; start += rowsPerCall) {
+      throwIfAborted(options.signal);
+      const rows = Math.min(rowsPerCall, segment.length - start);
+      writeContextRows(segment, start, rows, k, words);
+      const logits = await scorer.score(int64, rows);
+      for (let r = 0; r < rows; r++) predictor.encodeByte(segment[start + r]!, frequencies.fill(logits, r * 256, freq));
     }
+    return predictor.finishEncode();
+  } finally {
+    predictor.release();
   }
-  return encoder.finish();
 }
 
 export interface DecodeLane {
@@ -85,29 +79,28 @@ export async function decodeLanes(
   const outputs = lanes.map((lane) => new Uint8Array(lane.rawSize));
   const members = lanes.map((_, i) => i);
   const k = scorer.context;
-  const predictors = members.map((lane) => new BytePredictor({ tableBits: lanes[lane]!.tableBits }));
-  const decoders = members.map((lane) => new BinaryDecoder(lanes[lane]!.coded));
-  const { int64, words } = NetworkSession.allocateContexts(Math.max(1, members.length), k);
-  const freq = new Int32Array(256);
-  let active = members.map((_, slot) => slot).filter((slot) => lanes[members[slot]!]!.rawSize > 0);
-  for (let t = 0; active.length > 0; t++) {
-    if ((t & 255) === 0) throwIfAborted(options.signal);
-    for (let r = 0; r < active.length; r++) writeContextRows(outputs[members[active[r]!]!]!, t, 1, k, words, r);
-    const logits = await scorer.score(int64, active.length);
-    for (let r = 0; r < active.length; r++) {
-      const slot = active[r]!;
-      const predictor = predictors[slot]!;
-      const decoder = decoders[slot]!;
-      predictor.beginByte(frequencies.fill(logits, r * 256, freq));
-      let c = 0;
-      for (let b = 0; b < 8; b++) {
-        const bit = decoder.decode(predictor.predictBit());
-        predictor.update(bit);
-        c = (c << 1) | bit;
-      }
-      outputs[members[slot]!]![t] = c;
+  const predictors: WasmPredictor[] = [];
+  try {
+    for (const lane of members) {
+      const predictor = new WasmPredictor({ tableBits: lanes[lane]!.tableBits });
+      predictors.push(predictor);
+      predictor.startDecode(lanes[lane]!.coded);
     }
-    active = active.filter((slot) => t + 1 < lanes[members[slot]!]!.rawSize);
+    const { int64, words } = NetworkSession.allocateContexts(Math.max(1, members.length), k);
+    const freq = new Int32Array(256);
+    let active = members.map((_, slot) => slot).filter((slot) => lanes[members[slot]!]!.rawSize > 0);
+    for (let t = 0; active.length > 0; t++) {
+      if ((t & 255) === 0) throwIfAborted(options.signal);
+      for (let r = 0; r < active.length; r++) writeContextRows(outputs[members[active[r]!]!]!, t, 1, k, words, r);
+      const logits = await scorer.score(int64, active.length);
+      for (let r = 0; r < active.length; r++) {
+        const slot = active[r]!;
+        outputs[members[slot]!]![t] = predictors[slot]!.decodeByte(frequencies.fill(logits, r * 256, freq));
+      }
+      active = active.filter((slot) => t + 1 < lanes[members[slot]!]!.rawSize);
+    }
+    return outputs;
+  } finally {
+    for (const predictor of predictors) predictor.release();
   }
-  return outputs;
 }

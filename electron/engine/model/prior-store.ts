@@ -2,22 +2,20 @@
 // context-mixing predictor has learned from a body of English text, loaded so that each stream can start from
 // it. Archives name it by SHA-256 like the network; a file that does not match its manifest is refused.
 //
-// Each primed stream mutates its copy, so every stream reads the file into a buffer of its own. The file is
-// ~80 MB and fresh memory costs real time here (page faults: ~290 ms for the first read, against ~5 ms to read
-// it again into a buffer already touched), so released buffers are kept for the next stream. The SHA-256 is
-// checked on the first read, and again whenever the file's size, inode or mtime differ from that read.
+// A primed stream's predictor (WebAssembly) reads the file straight into its own memory, section by section:
+// no copy of the ~80 MB file is kept or made in between, since fresh memory costs real time here (a page fault
+// per 4 KiB, ~290 ms for the whole file). The SHA-256 is checked on the first read, and again whenever the
+// file's size, inode or mtime differ from that read.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ModelRef } from '../api.ts';
-import { parsePrior, type PredictorPrior } from '../coder/prior.ts';
+import { readPriorInto, type SectionTarget } from '../coder/prior.ts';
 import { OctozipError } from '../errors.ts';
 import { resourcesDir } from './manifest.ts';
 
 export const PRIOR_MANIFEST = 'prior.json';
-/** How long a released copy is kept for the next stream. */
-const POOL_IDLE_MS = 30_000;
 
 export const PriorManifestSchema = z.object({
   name: z.string().min(1),
@@ -33,20 +31,11 @@ export const PriorManifestSchema = z.object({
 });
 export type PriorManifest = z.infer<typeof PriorManifestSchema>;
 
-/** A prior copy whose arrays its holder owns until it gives it back. */
-export interface PriorLease {
-  readonly prior: PredictorPrior;
-  /** The bytes behind the prior's arrays (returned to the pool on release). */
-  readonly buffer: Uint8Array;
-}
-
 export class PriorStore {
   readonly manifest: PriorManifest;
   readonly file: string;
   /** The file as it was when its SHA-256 last matched. */
   #verified: Pick<Stats, 'size' | 'ino' | 'mtimeMs'> | null = null;
-  readonly #pool: Uint8Array[] = [];
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(manifest: PriorManifest, dir: string) {
     this.manifest = manifest;
@@ -72,8 +61,12 @@ export class PriorStore {
     return new PriorStore(parsed.data, dir);
   }
 
-  /** A copy of the prior for one stream, owned by the caller; give it back with release() when the stream is done. */
-  acquire(): PriorLease {
+  /**
+   * Reads the prior into the arrays target() hands out for its sections (a predictor's own memory), checking
+   * the file against the manifest; tableBits must be the manifest's. Throws 'missing-model' when the file is
+   * missing, unreadable or not the one the manifest names (the arrays then hold garbage: do not use them).
+   */
+  loadInto(target: SectionTarget): void {
     let fd: number;
     try {
       fd = openSync(this.file, 'r');
@@ -87,32 +80,31 @@ export class PriorStore {
     }
     try {
       const stat = fstatSync(fd);
-      let buffer = this.#pool.pop();
-      if (!buffer || buffer.length !== stat.size) buffer = new Uint8Array(stat.size);
-      for (let at = 0; at < buffer.length; ) {
-        const n = readSync(fd, buffer, at, buffer.length - at, at);
-        if (n === 0) throw this.#mismatch('it ended early while being read');
-        at += n;
-      }
       const known = this.#verified;
-      if (!known || known.size !== stat.size || known.ino !== stat.ino || known.mtimeMs !== stat.mtimeMs) {
-        const actual = createHash('sha256').update(buffer).digest('hex');
+      const hash = !known || known.size !== stat.size || known.ino !== stat.ino || known.mtimeMs !== stat.mtimeMs ? createHash('sha256') : null;
+      const read = (into: Uint8Array, position: number): void => {
+        for (let at = 0; at < into.length; ) {
+          const n = readSync(fd, into, at, into.length - at, position + at);
+          if (n === 0) throw this.#mismatch('it ended early while being read');
+          at += n;
+        }
+      };
+      let tableBits: number;
+      try {
+        tableBits = readPriorInto(read, stat.size, target, (bytes) => hash?.update(bytes));
+      } catch (error) {
+        if (error instanceof RangeError && hash) throw this.#mismatch(error.message);
+        throw error;
+      }
+      if (hash) {
+        const actual = hash.digest('hex');
         if (actual !== this.manifest.sha256) throw this.#mismatch(`its sha256 is ${actual}`);
         this.#verified = { size: stat.size, ino: stat.ino, mtimeMs: stat.mtimeMs };
       }
-      return { prior: parsePrior(buffer), buffer };
+      if (tableBits !== this.manifest.tableBits) throw this.#mismatch(`its table size is 2^${tableBits}`);
     } finally {
       closeSync(fd);
     }
-  }
-
-  release(lease: PriorLease): void {
-    // One spare is enough: the codecs code one primed stream at a time per thread. It is dropped after a while
-    // unused, so a long-lived process (the app's engine host) does not hold ~85 MB between jobs.
-    if (this.#pool.length === 0) this.#pool.push(lease.buffer);
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.#pool.splice(0), POOL_IDLE_MS);
-    this.#idleTimer.unref?.();
   }
 
   #mismatch(why: string): OctozipError {

@@ -8,6 +8,7 @@ import type {
   JobKind,
   MenuCommand,
   Preset,
+  PresetMenu,
   Progress,
   RecentArchive,
   UserError,
@@ -69,16 +70,12 @@ export interface PasswordPrompt {
   retry: (password: string) => Promise<void>;
 }
 
-export const PRESETS: { id: Preset; label: string; description: string }[] = [
-  { id: 'fast', label: 'Fast', description: 'Classical codec only. Quickest, larger archives.' },
-  { id: 'balanced', label: 'Balanced', description: 'The bundled model where it wins. Good for most files.' },
-  { id: 'maximum', label: 'Maximum', description: 'The model on longer chunks. Smallest, slowest.' },
-];
-
 export class AppState {
   screen = $state<Screen>({ name: 'welcome' });
   recent = $state<RecentArchive[]>([]);
   draft = $state<CreateDraft | null>(null);
+  /** The engine's presets, asked for once, before the first create screen. */
+  presetMenu = $state<PresetMenu | null>(null);
   job = $state<ActiveJob | null>(null);
   archive = $state<OpenArchive | null>(null);
   conflict = $state<ConflictPrompt | null>(null);
@@ -131,7 +128,8 @@ export class AppState {
     if (inputs.length === 0) return;
     try {
       const archivePath = await call('suggestArchivePath', { inputs });
-      this.draft = { inputs, archivePath, preset: this.draft?.preset ?? 'balanced', password: '', overwrite: false };
+      const menu = (this.presetMenu ??= await call('presetChoices', {}));
+      this.draft = { inputs, archivePath, preset: this.draft?.preset ?? menu.defaultPreset, password: '', overwrite: false };
       this.screen = { name: 'create-setup' };
     } catch (err) {
       this.fail(err, 'welcome');

@@ -1,6 +1,6 @@
 // The browse view's data: a folder tree and the rows of one folder (or of a search), sorted.
 // Archives list files with their full paths; folders that only exist as parents are implied here.
-import type { CodecId, EntryInfo, EntryType } from '../../../electron/engine/api.ts';
+import type { CodecId, EntryInfo, EntryType } from '../../../electron/contract.ts';
 
 export interface FolderNode {
   name: string;

@@ -1,5 +1,5 @@
 // The text a user saves from the verify report: plain, greppable, one entry a line.
-import type { VerifyReport } from '../../../electron/engine/api.ts';
+import type { VerifyReport } from '../../../electron/contract.ts';
 
 export function verifyReportText(archivePath: string, report: VerifyReport, when: Date): string {
   const counts = { intact: 0, damaged: 0, 'missing-model': 0 };

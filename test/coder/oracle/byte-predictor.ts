@@ -15,7 +15,7 @@ import { STRETCH as importedSTRETCH } from './logistic.ts';
 import { MatchModel } from './match-model.ts';
 import { Mixer } from './mixer.ts';
 import { NetworkTree } from './network-tree.ts';
-import type { PredictorPrior } from './prior.ts';
+import type { PredictorPrior } from '../../../electron/engine/coder/prior.ts';
 import { RecordModel } from './record-model.ts';
 // Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
 // getters, which cost a call on every access in the per-bit hot path.

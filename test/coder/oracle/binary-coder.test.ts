@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinaryDecoder, BinaryEncoder } from '../../electron/engine/coder/binary-coder.ts';
+import { BinaryDecoder, BinaryEncoder } from './binary-coder.ts';
 
 describe('binary arithmetic coder', () => {
   it('round-trips any bits under any probabilities', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { squash, stretch } from '../../electron/engine/coder/logistic.ts';
-import { NetworkTree } from '../../electron/engine/coder/network-tree.ts';
+import { squash, stretch } from './logistic.ts';
+import { BytePredictor } from './byte-predictor.ts';
+import { NetworkTree } from './network-tree.ts';
 
 describe('logistic tables', () => {
   it('squash is monotonic, symmetric around 2048 and stretch inverts it', () => {
@@ -43,6 +44,22 @@ describe('network sum tree', () => {
     for (let c0 = 1; c0 < 256; c0++) {
       expect(tree.p1(c0)).toBeGreaterThanOrEqual(1);
       expect(tree.p1(c0)).toBeLessThanOrEqual(4095);
+    }
+  });
+});
+
+describe('the reference predictor', () => {
+  it('keeps predictions in 1..4095 and tolerates a malformed network distribution', () => {
+    const p = new BytePredictor({ tableBits: 16 });
+    const malformed = [new Int32Array(256), new Int32Array(3).fill(-9), new Int32Array(256).fill(2 ** 31 - 1), null];
+    for (let i = 0; i < 400; i++) {
+      p.beginByte(malformed[i % malformed.length]!);
+      for (let b = 0; b < 8; b++) {
+        const pr = p.predictBit();
+        expect(pr).toBeGreaterThanOrEqual(1);
+        expect(pr).toBeLessThanOrEqual(4095);
+        p.update((i * 7 + b) % 3 === 0 ? 1 : 0);
+      }
     }
   });
 });

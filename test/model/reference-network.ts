@@ -2,10 +2,13 @@
 // It reads the weights straight out of model.onnx (no onnxruntime) and exists to prove that ORT computes exactly
 // the documented function; it is far too slow to code with.
 import { readFileSync } from 'node:fs';
-import type { ModelManifest } from './manifest.ts';
+import type { ModelManifest } from '../../electron/engine/model/manifest.ts';
 import { OnnxDataType, readOnnxGraph, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx-initializers.ts';
 
-/** The pad symbol: context positions before the start of a chunk. */
+/**
+ * The pad symbol: context positions before the start of a chunk (docs/MODEL.md). Restated here rather than imported
+ * from the engine, so the oracle shares no code with what it checks.
+ */
 export const PAD_SYMBOL = 256;
 
 export interface DenseLayer {
@@ -145,9 +148,8 @@ export function referenceLogits(net: NetworkWeights, contexts: ArrayLike<number>
   const k = net.context;
   const e = net.embedWidth;
   const out = new Int32Array(rows * 256);
-  let x = new Int32Array(k * e);
   for (let r = 0; r < rows; r++) {
-    x = new Int32Array(k * e);
+    let x = new Int32Array(k * e);
     for (let p = 0; p < k; p++) {
       const symbol = contexts[r * k + p]!;
       x.set(net.embed.subarray(symbol * e, symbol * e + e), p * e);

@@ -1,0 +1,105 @@
+// Hashed context statistics (the oracle's context-table.ts): each context owns one 16-slot bucket per nibble,
+// slot 0 a check value, slots 1..15 the nibble's binary tree of counters; two neighbouring places are tried,
+// and on a miss the one with fewer observations is replaced.
+import { COUNTER_INIT, counterP12, stretch, updateCounter } from './logistic';
+import { alloc } from './memory';
+
+export const N_CONTEXTS = 14;
+/** Count caps per context, in the order of predictor.ts's setContexts() (see the oracle for the measurements). */
+const LIMITS: StaticArray<i32> = [1023, 1023, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
+/** The first ORDER_CONTEXTS contexts count toward `found`. */
+const ORDER_CONTEXTS = 5;
+
+const PHI: i32 = <i32>0x9e3779b1;
+const K_NIBBLE: i32 = <i32>0x2f0b4ab3;
+const K_CHECK: i32 = <i32>0x2c1b3c6d;
+
+export let table: usize = 0;
+let bucketShift: i32 = 0;
+let contextHash: usize = 0;
+let bucket: usize = 0;
+let slot: usize = 0;
+/** How many of the order contexts found their bucket already there. */
+export let found: i32 = 0;
+
+export function allocContextState(): void {
+  contextHash = alloc(N_CONTEXTS * 4);
+  bucket = alloc(N_CONTEXTS * 4);
+  slot = alloc(N_CONTEXTS * 4);
+}
+
+/** Lays out the table (2^tableBits int32 slots) at the cursor; the caller clears or fills it. */
+export function allocTable(tableBits: i32): usize {
+  table = alloc((<usize>1 << tableBits) << 2);
+  bucketShift = 32 - (tableBits - 4);
+  return table;
+}
+
+export function resetContextState(): void {
+  memory.fill(contextHash, 0, N_CONTEXTS * 4);
+  memory.fill(bucket, 0, N_CONTEXTS * 4);
+  memory.fill(slot, 0, N_CONTEXTS * 4);
+  found = 0;
+}
+
+// @ts-ignore: decorator
+@inline export function setContext(i: i32, hash: i32): void {
+  store<i32>(contextHash + ((<usize>i) << 2), hash);
+}
+
+export function selectBuckets(highNibble: i32): void {
+  const t = table;
+  let f = 0;
+  const nibbleKey = (highNibble + 1) * K_NIBBLE;
+  for (let i = 0; i < N_CONTEXTS; i++) {
+    const ch = load<i32>(contextHash + ((<usize>i) << 2));
+    if (ch == 0) {
+      store<i32>(bucket + ((<usize>i) << 2), -1);
+      continue;
+    }
+    const h = (ch ^ nibbleKey) * PHI;
+    const b0 = <i32>(<u32>h >>> bucketShift) << 4;
+    const check = (((h ^ (h >>> 15)) * K_CHECK) & 0x7fffffff) | 1;
+    let b = b0;
+    if (load<i32>(t + ((<usize>b0) << 2)) != check) {
+      const b1 = b0 ^ 16;
+      if (load<i32>(t + ((<usize>b1) << 2)) == check) {
+        b = b1;
+        if (i < ORDER_CONTEXTS) f++;
+      } else {
+        b = (load<i32>(t + ((<usize>(b0 + 1)) << 2)) & 0xffff) <= (load<i32>(t + ((<usize>(b1 + 1)) << 2)) & 0xffff) ? b0 : b1;
+        const at = t + ((<usize>b) << 2);
+        store<i32>(at, check);
+        for (let k = 1; k < 16; k++) store<i32>(at + ((<usize>k) << 2), COUNTER_INIT);
+      }
+    } else if (i < ORDER_CONTEXTS) f++;
+    store<i32>(bucket + ((<usize>i) << 2), b);
+  }
+  found = f;
+}
+
+/** Writes each context's stretched prediction for nibble tree node (1..15) into inputs[0..N_CONTEXTS). */
+// @ts-ignore: decorator
+@inline export function contextsPredict(node: i32, inputs: usize): void {
+  for (let i = 0; i < N_CONTEXTS; i++) {
+    const b = load<i32>(bucket + ((<usize>i) << 2));
+    if (b < 0) {
+      store<i32>(slot + ((<usize>i) << 2), -1);
+      store<i32>(inputs + ((<usize>i) << 2), 0);
+      continue;
+    }
+    const s = b + node;
+    store<i32>(slot + ((<usize>i) << 2), s);
+    store<i32>(inputs + ((<usize>i) << 2), stretch(counterP12(load<i32>(table + ((<usize>s) << 2)))));
+  }
+}
+
+// @ts-ignore: decorator
+@inline export function contextsUpdate(bit: i32): void {
+  for (let i = 0; i < N_CONTEXTS; i++) {
+    const s = load<i32>(slot + ((<usize>i) << 2));
+    if (s < 0) continue;
+    const at = table + ((<usize>s) << 2);
+    store<i32>(at, updateCounter(load<i32>(at), bit, unchecked(LIMITS[i])));
+  }
+}

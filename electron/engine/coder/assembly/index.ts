@@ -1,0 +1,212 @@
+// The WebAssembly coder's exports: one instance is one predictor with its coder. The host (../wasm-coder.ts)
+// calls init() for each stream, writes a prior's sections where sectionPtr() says (then restored()), calls
+// start(), and then codes a whole buffer in the I/O region or byte by byte with the network's frequencies.
+import { APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
+import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderStart } from './binary-coder';
+import { allocContextState, allocTable, resetContextState } from './context-table';
+import { allocHistory, resetHistory } from './history';
+import { buildLogisticTables } from './logistic';
+import { MATCH_COUNTERS, allocMatchCounters, allocMatchPositions, matchCounters, resetMatch } from './match-model';
+import { alloc, ensureMemory, mark, memoryEnd, rewind } from './memory';
+import { MIXER_STATE, allocMixer, mixerRestored, mixerSaveCount, mixerState, resetMixer } from './mixer';
+import { allocNetworkTree, clearNetwork, freq, loadNetwork } from './network-tree';
+import { APM_ORDER1, APM_ORDER2, allocPredictor, order0, predictBit, resetPredictor, setContexts, update } from './predictor';
+import { allocRecord, resetRecord } from './record-model';
+
+const APM_RATES: StaticArray<i32> = [7, 6, 6];
+
+buildLogisticTables();
+buildApmTables();
+allocContextState();
+allocMatchCounters();
+allocMixer();
+allocRecord();
+allocNetworkTree();
+allocPredictor();
+const staticEnd = mark();
+
+let used = false;
+let tableBits = 0;
+let contexts: usize = 0;
+let ioBase: usize = 0;
+
+function clearBelow(start: usize, bytes: usize, clean: usize): void {
+  if (start >= clean) return;
+  memory.fill(start, 0, start + bytes <= clean ? bytes : clean - start);
+}
+
+/** Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next. */
+export function init(bits: i32, primed: bool): void {
+  // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
+  const clean = used ? memoryEnd() : staticEnd;
+  used = true;
+  tableBits = bits;
+  rewind(staticEnd);
+  contexts = allocTable(bits);
+  const positions = allocMatchPositions(bits - 2);
+  for (let a = 0; a < 3; a++) allocApm(a, unchecked(APM_RATES[a]));
+  allocHistory();
+  ioBase = alloc(0);
+  if (!primed) clearBelow(contexts, (<usize>1 << bits) << 2, clean);
+  clearBelow(positions, (<usize>1 << (bits - 2)) << 2, clean);
+  resetApms(clean);
+  resetContextState();
+  resetMatch();
+  resetRecord();
+  resetHistory();
+  resetMixer();
+  resetPredictor();
+  clearNetwork();
+}
+
+/** Where prior section id (0 contexts, 1 order0, 2 match, 3 mixer, 4 apm.order1, 5 apm.order2) lives. */
+export function sectionPtr(id: i32): usize {
+  switch (id) {
+    case 0: return contexts;
+    case 1: return order0;
+    case 2: return matchCounters;
+    case 3: return mixerState;
+    case 4: return apmPoints(APM_ORDER1);
+    case 5: return apmPoints(APM_ORDER2);
+  }
+  return 0;
+}
+
+/** Section id's length in int32 elements. */
+export function sectionLength(id: i32): i32 {
+  switch (id) {
+    case 0: return 1 << tableBits;
+    case 1: return 256;
+    case 2: return MATCH_COUNTERS;
+    case 3: return MIXER_STATE;
+    case 4: return APM_POINTS;
+    case 5: return APM_POINTS;
+  }
+  return 0;
+}
+
+/** The host has written every section of a prior. */
+export function restored(): void {
+  mixerRestored();
+  apmAllPagesReady(APM_ORDER1, false);
+  apmAllPagesReady(APM_ORDER2, false);
+}
+
+/** Computes the first byte's contexts: after init (and restored), before coding. */
+export function start(): void {
+  setContexts();
+}
+
+/** Makes every section current for reading as a prior (pages never used read as zeros). */
+export function exportState(): void {
+  mixerSaveCount();
+  apmAllPagesReady(APM_ORDER1, true);
+  apmAllPagesReady(APM_ORDER2, true);
+}
+
+/** The I/O region: input (and output) of the whole-buffer functions; it may grow, so read it after each call. */
+export function ioPtr(): usize {
+  return ioBase;
+}
+
+export function reserveIo(bytes: usize): void {
+  ensureMemory(ioBase + bytes);
+}
+
+export function freqPtr(): usize {
+  return freq;
+}
+
+/** Encodes the n bytes at ioPtr(); the coded bytes follow them (at ioPtr() + n); returns their count. */
+export function encode(n: i32): i32 {
+  encoderStart(ioBase + <usize>n);
+  for (let i = 0; i < n; i++) encodeByteBits(load<u8>(ioBase + <usize>i));
+  return <i32>encoderFinish();
+}
+
+/** Decodes n bytes from the codedLength bytes at ioPtr(); they are written after them (at ioPtr() + codedLength). */
+export function decode(codedLength: i32, n: i32): void {
+  const out = ioBase + <usize>codedLength;
+  ensureMemory(out + <usize>n);
+  decoderStart(ioBase, <usize>codedLength);
+  for (let i = 0; i < n; i++) store<u8>(out + <usize>i, <u8>decodeByteBits());
+}
+
+/**
+ * The same coding as encode(n), in ranges, so the host can report progress between calls: encodeBegin(n), then
+ * encodeRange over consecutive ranges covering 0..n, then streamEncodeFinish (coded bytes at ioPtr() + n).
+ */
+export function encodeBegin(n: i32): void {
+  encoderStart(ioBase + <usize>n);
+}
+
+export function encodeRange(from: i32, to: i32): void {
+  for (let i = from; i < to; i++) encodeByteBits(load<u8>(ioBase + <usize>i));
+}
+
+/** The same decoding as decode(codedLength, n), in ranges (decodeBegin, then decodeRange over 0..n). */
+export function decodeBegin(codedLength: i32, n: i32): void {
+  ensureMemory(ioBase + <usize>codedLength + <usize>n);
+  decoderStart(ioBase, <usize>codedLength);
+}
+
+export function decodeRange(codedLength: i32, from: i32, to: i32): void {
+  const out = ioBase + <usize>codedLength;
+  for (let i = from; i < to; i++) store<u8>(out + <usize>i, <u8>decodeByteBits());
+}
+
+/** Learns from the n bytes at ioPtr() without coding them (building a prior). */
+export function prime(n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const c = <i32>load<u8>(ioBase + <usize>i);
+    for (let b = 7; b >= 0; b--) {
+      predictBit();
+      update((c >> b) & 1);
+    }
+  }
+}
+
+/** Byte-at-a-time coding with the network (its frequencies written at freqPtr() when withNetwork). */
+export function streamEncodeStart(): void {
+  encoderStart(ioBase);
+}
+
+export function encodeByte(c: i32, withNetwork: bool): void {
+  if (withNetwork) loadNetwork();
+  encodeByteBits(c);
+}
+
+/** Ends a byte-at-a-time stream; its coded bytes are at ioPtr(); returns their count. */
+export function streamEncodeFinish(): i32 {
+  return <i32>encoderFinish();
+}
+
+/** Starts decoding the codedLength bytes the host wrote at ioPtr(). */
+export function streamDecodeStart(codedLength: i32): void {
+  decoderStart(ioBase, <usize>codedLength);
+}
+
+export function decodeByte(withNetwork: bool): i32 {
+  if (withNetwork) loadNetwork();
+  return decodeByteBits();
+}
+
+// @ts-ignore: decorator
+@inline function encodeByteBits(c: i32): void {
+  for (let b = 7; b >= 0; b--) {
+    const bit = (c >> b) & 1;
+    encodeBit(bit, predictBit());
+    update(bit);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function decodeByteBits(): i32 {
+  let c = 0;
+  for (let b = 0; b < 8; b++) {
+    const bit = decodeBit(predictBit());
+    update(bit);
+    c = (c << 1) | bit;
+  }
+  return c;
+}

@@ -1,0 +1,64 @@
+// The logistic domain and the adaptive counters, as integer tables built by the same integer code as the
+// TypeScript reference (test/coder/oracle): stretch(p) = ln(p/(1-p)) in 1/256 units, squash its inverse,
+// and the counters' update rates. See the oracle's logistic.ts and adaptive-counter.ts for the reasoning.
+import { alloc } from './memory';
+
+const SQUASH_KNOTS: StaticArray<i32> = [
+  1, 2, 4, 6, 10, 17, 27, 45, 74, 120, 194, 311, 488, 747, 1102, 1546, 2048, 2550, 2994, 3349, 3608, 3785,
+  3902, 3976, 4022, 4051, 4069, 4079, 4086, 4090, 4092, 4094, 4095,
+];
+
+export const COUNTER_INIT: i32 = (32768 << 16) | 0;
+
+let SQUASH: usize = 0;
+let STRETCH: usize = 0;
+let RATE: usize = 0;
+
+export function buildLogisticTables(): void {
+  SQUASH = alloc(4095 * 4);
+  for (let d = -2047; d <= 2047; d++) {
+    const w = d & 127;
+    const k = (d >> 7) + 16;
+    const v = (unchecked(SQUASH_KNOTS[k]) * (128 - w) + unchecked(SQUASH_KNOTS[k + 1]) * w + 64) >> 7;
+    store<i32>(SQUASH + ((<usize>(d + 2047)) << 2), v);
+  }
+  STRETCH = alloc(4096 * 4);
+  let next = 0;
+  for (let d = -2047; d <= 2047; d++) {
+    const v = load<i32>(SQUASH + ((<usize>(d + 2047)) << 2));
+    for (let p = next; p <= v; p++) store<i32>(STRETCH + ((<usize>p) << 2), d);
+    next = v + 1;
+  }
+  for (let p = next; p < 4096; p++) store<i32>(STRETCH + ((<usize>p) << 2), 2047);
+  RATE = alloc(1024 * 4);
+  for (let n = 0; n < 1024; n++) store<i32>(RATE + ((<usize>n) << 2), 65536 / (4 * n + 5));
+}
+
+/** stretch(p) for p in 0..4095. */
+// @ts-ignore: decorator
+@inline export function stretch(p: i32): i32 {
+  return load<i32>(STRETCH + ((<usize>p) << 2));
+}
+
+/** P(1) in 0..4095 for d, clamped to -2047..2047 first. */
+// @ts-ignore: decorator
+@inline export function squash(d: i32): i32 {
+  if (d > 2047) d = 2047;
+  if (d < -2047) d = -2047;
+  return load<i32>(SQUASH + ((<usize>(d + 2047)) << 2));
+}
+
+/** Counter: P(1) of 65536 in the high 16 bits, the update count in the low 16; limit caps the count. */
+// @ts-ignore: decorator
+@inline export function updateCounter(v: i32, bit: i32, limit: i32): i32 {
+  const n = v & 0xffff;
+  const p = v >>> 16;
+  const target = bit ? 65535 : 0;
+  const next = p + (((target - p) * load<i32>(RATE + ((<usize>n) << 2))) >> 14);
+  return (next << 16) | (n < limit ? n + 1 : limit);
+}
+
+// @ts-ignore: decorator
+@inline export function counterP12(v: i32): i32 {
+  return v >>> 20;
+}

@@ -1,0 +1,154 @@
+// Two-layer gated linear mixing in the logistic domain (the oracle's mixer.ts), fixed to the predictor's shape:
+// 20 inputs; layer 1 has two selectors (3 * 256 and 6 * 256 weight vectors), layer 2 has 256 + 17 * 8 sets.
+// Products are below 2^31 and dots below 2^37, so the dots are summed in i64 where the oracle sums doubles
+// exactly; i64 division truncates toward zero as the oracle's `| 0` does. The oracle skips the network's two
+// inputs when there is no network; here they are 0, which changes nothing (a 0 input adds 0 and learns 0).
+import { squash } from './logistic';
+import { alloc } from './memory';
+
+export const N_INPUTS = 20;
+const SETS_0 = 3 * 256;
+const SETS_1 = 6 * 256;
+const FINAL_SETS = 256 + 17 * 8;
+const SELECTORS = 2;
+const MAX_RATE = 120;
+const MIN_RATE = 16;
+const FINAL_RATE = 4;
+const MAX_WEIGHT: i32 = (1 << 19) - 1;
+const RATE_HALF_LIFE: i64 = 1 << 17;
+const WEIGHTS: i32 = (SETS_0 + SETS_1) * N_INPUTS;
+const FINAL_WEIGHTS: i32 = FINAL_SETS * SELECTORS;
+/** The prior's mixer section: update count, layer-1 weights, layer-2 weights. */
+export const MIXER_STATE: i32 = 1 + WEIGHTS + FINAL_WEIGHTS;
+
+export let inputs: usize = 0;
+export let mixerState: usize = 0;
+let weights: usize = 0;
+let finalWeights: usize = 0;
+let base0: i32 = 0;
+let base1: i32 = 0;
+let hidden0: i32 = 0;
+let hidden1: i32 = 0;
+let hiddenP0: i32 = 0;
+let hiddenP1: i32 = 0;
+let finalBase: i32 = 0;
+let pr: i32 = 2048;
+let rate: i32 = MAX_RATE;
+let updates: i64 = 0;
+
+export function allocMixer(): void {
+  inputs = alloc(N_INPUTS * 4);
+  mixerState = alloc(<usize>MIXER_STATE << 2);
+  weights = mixerState + 4;
+  finalWeights = weights + ((<usize>WEIGHTS) << 2);
+}
+
+function rateFor(n: i64): i32 {
+  return MIN_RATE + <i32>((<i64>(MAX_RATE - MIN_RATE) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + n));
+}
+
+export function resetMixer(): void {
+  memory.fill(inputs, 0, N_INPUTS * 4);
+  for (let i = 0; i < WEIGHTS; i++) store<i32>(weights + ((<usize>i) << 2), (1 << 16) / 8);
+  for (let i = 0; i < FINAL_WEIGHTS; i++) store<i32>(finalWeights + ((<usize>i) << 2), (1 << 16) / SELECTORS);
+  store<i32>(mixerState, 0);
+  base0 = 0;
+  base1 = SETS_0 * N_INPUTS;
+  finalBase = 0;
+  pr = 2048;
+  rate = MAX_RATE;
+  updates = 0;
+}
+
+/** After the prior's mixer section was written to mixerState. */
+export function mixerRestored(): void {
+  updates = <i64>load<i32>(mixerState);
+  rate = rateFor(updates);
+}
+
+/** Writes the update count into the state's first slot (the weights live there already). */
+export function mixerSaveCount(): void {
+  store<i32>(mixerState, <i32>updates);
+}
+
+// @ts-ignore: decorator
+@inline export function select0(set: i32): void {
+  base0 = set * N_INPUTS;
+}
+
+// @ts-ignore: decorator
+@inline export function select1(set: i32): void {
+  base1 = SETS_0 * N_INPUTS + set * N_INPUTS;
+}
+
+// @ts-ignore: decorator
+@inline function clampStretch(d: i32): i32 {
+  return d > 2047 ? 2047 : d < -2047 ? -2047 : d;
+}
+
+/**
+ * One weight vector's dot product with the inputs, four at a time (integer SIMD is exact): each product is
+ * widened to i64 before it is summed. Switched-off inputs are 0, so they add nothing, as skipping them would.
+ */
+// @ts-ignore: decorator
+@inline function dot(b: i32): i32 {
+  const w = weights + ((<usize>b) << 2);
+  let sum = i64x2.splat(0);
+  for (let i = 0; i < N_INPUTS; i += 4) {
+    const x = v128.load(inputs + ((<usize>i) << 2));
+    const v = v128.load(w + ((<usize>i) << 2));
+    sum = i64x2.add(sum, i64x2.add(i64x2.extmul_low_i32x4_s(x, v), i64x2.extmul_high_i32x4_s(x, v)));
+  }
+  return clampStretch(<i32>((i64x2.extract_lane(sum, 0) + i64x2.extract_lane(sum, 1)) / 65536));
+}
+
+/** Mixes the inputs; returns P(1) as 12 bits (0..4095). */
+export function mix(finalSet: i32): i32 {
+  const fb = finalSet * SELECTORS;
+  finalBase = fb;
+  const fw = finalWeights + ((<usize>fb) << 2);
+  const d0 = dot(base0);
+  hidden0 = d0;
+  hiddenP0 = squash(d0);
+  const d1 = dot(base1);
+  hidden1 = d1;
+  hiddenP1 = squash(d1);
+  const out = <i64>(d0 * load<i32>(fw)) + <i64>(d1 * load<i32>(fw, 4));
+  pr = squash(clampStretch(<i32>(out / 65536)));
+  return pr;
+}
+
+// @ts-ignore: decorator
+@inline function clampWeight(v: i32): i32 {
+  return v > MAX_WEIGHT ? MAX_WEIGHT : v < -MAX_WEIGHT ? -MAX_WEIGHT : v;
+}
+
+/** w += (x * err + 2^15) >> 16 within ±MAX_WEIGHT, four at a time; a 0 input leaves its weight as it is. */
+// @ts-ignore: decorator
+@inline function train(b: i32, err: i32): void {
+  const w = weights + ((<usize>b) << 2);
+  const e = i32x4.splat(err);
+  const half = i32x4.splat(0x8000);
+  const hi = i32x4.splat(MAX_WEIGHT);
+  const lo = i32x4.splat(-MAX_WEIGHT);
+  for (let i = 0; i < N_INPUTS; i += 4) {
+    const at = w + ((<usize>i) << 2);
+    const step = i32x4.shr_s(i32x4.add(i32x4.mul(v128.load(inputs + ((<usize>i) << 2)), e), half), 16);
+    v128.store(at, i32x4.min_s(i32x4.max_s(i32x4.add(v128.load(at), step), lo), hi));
+  }
+}
+
+export function mixerUpdate(bit: i32): void {
+  updates++;
+  if ((updates & 1023) == 0) rate = rateFor(updates);
+  const target = bit << 12;
+  const fw = finalWeights + ((<usize>finalBase) << 2);
+  const finalErr = (target - pr) * FINAL_RATE;
+  store<i32>(fw, clampWeight(load<i32>(fw) + ((hidden0 * finalErr + 0x8000) >> 16)));
+  const err0 = (target - hiddenP0) * rate;
+  // A prediction within 2/4096 of the coded bit teaches (almost) nothing.
+  if (!(err0 > -rate * 2 && err0 < rate * 2)) train(base0, err0);
+  store<i32>(fw, clampWeight(load<i32>(fw, 4) + ((hidden1 * finalErr + 0x8000) >> 16)), 4);
+  const err1 = (target - hiddenP1) * rate;
+  if (!(err1 > -rate * 2 && err1 < rate * 2)) train(base1, err1);
+}

@@ -1,0 +1,173 @@
+// The adaptive stage (the oracle's byte-predictor.ts): predicts each bit of the next byte, MSB first, by mixing
+// hashed context models (orders 1-5, words, records, the match's byte, the column), order 0, a match model and
+// the network (raw and APM-refined) in a two-layer mixer, then refining with order-1 and order-2 APMs.
+import { APM_COUNT, apmUpdate, refine } from './apm';
+import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setContext } from './context-table';
+import { back, historyLength, pushByte } from './history';
+import { COUNTER_INIT, counterP12, stretch, updateCounter } from './logistic';
+import { expectedBit, matchByteDone, matchLength, matchPredict, matchUpdate, predictedByte } from './match-model';
+import { alloc } from './memory';
+import { inputs, mix, mixerUpdate, select0, select1 } from './mixer';
+import { clearNetwork, networkActive, networkP1 } from './network-tree';
+import { recordByteDone, recordColumn, recordLength, usefulRecordLength } from './record-model';
+
+// Mixer input layout.
+const IN_ORDER0 = N_CONTEXTS;
+const IN_MATCH = IN_ORDER0 + 1;
+const IN_NETWORK = IN_MATCH + 2;
+const IN_BIAS = IN_NETWORK + 2;
+
+/** The maps, in the order index.ts lays them out. */
+export const APM_NETWORK = 0;
+export const APM_ORDER1 = 1;
+export const APM_ORDER2 = 2;
+
+const PHI: i32 = <i32>0x9e3779b1;
+const K_HASH: i32 = <i32>0x85ebca6b;
+const K_OFFSET: i32 = <i32>0x632be5ab;
+
+export let order0: usize = 0;
+let c0: i32 = 1;
+let bitIndex: i32 = 0;
+let nibble: i32 = 1;
+let c4: i32 = 0;
+let c8: i32 = 0;
+let wordHash: i32 = 0;
+let previousWordHash: i32 = 0;
+let previousWordHash2: i32 = 0;
+let lineStart: i32 = 0;
+let networkUsed: bool = false;
+
+export function allocPredictor(): void {
+  order0 = alloc(256 * 4);
+}
+
+export function resetPredictor(): void {
+  for (let i = 0; i < 256; i++) store<i32>(order0 + ((<usize>i) << 2), COUNTER_INIT);
+  c0 = 1;
+  bitIndex = 0;
+  nibble = 1;
+  c4 = 0;
+  c8 = 0;
+  wordHash = 0;
+  previousWordHash = 0;
+  previousWordHash2 = 0;
+  lineStart = 0;
+  networkUsed = false;
+}
+
+// @ts-ignore: decorator
+@inline function hash2(a: i32, b: i32): i32 {
+  const h = (a * PHI) ^ ((b + K_OFFSET) * K_HASH);
+  return h ^ (h >>> 13);
+}
+
+// @ts-ignore: decorator
+@inline function isLetter(c: i32): bool {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c >= 128;
+}
+
+/** P(next bit = 1) in 1..4095 of 4096. */
+export function predictBit(): i32 {
+  const c1 = c4 & 0xff;
+  const x = inputs;
+  contextsPredict(nibble, x);
+  store<i32>(x + (IN_ORDER0 << 2), stretch(counterP12(load<i32>(order0 + ((<usize>c0) << 2)))));
+  matchPredict(c0, bitIndex, c1, x + (IN_MATCH << 2));
+  let networkConfidence = 0;
+  networkUsed = networkActive;
+  if (networkUsed) {
+    const pn = networkP1(c0);
+    const sn = stretch(pn);
+    store<i32>(x + (IN_NETWORK << 2), sn);
+    store<i32>(x + ((IN_NETWORK + 1) << 2), stretch(refine(APM_NETWORK, pn, c0 | (c1 << 8))));
+    networkConfidence = 1 + ((sn < 0 ? -sn : sn) >> 7);
+  } else {
+    store<i32>(x + (IN_NETWORK << 2), 0);
+    store<i32>(x + ((IN_NETWORK + 1) << 2), 0);
+  }
+  store<i32>(x + (IN_BIAS << 2), 256);
+  select0(expectedBit * 256 + c0);
+  select1(found * 256 + c1);
+  const pMix = mix(networkConfidence == 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);
+  const a1 = refine(APM_ORDER1, pMix, c0 | (c1 << 8));
+  const a2 = refine(APM_ORDER2, pMix, c0 | ((<i32>(<u32>((c4 & 0xffff) * PHI) >>> 24)) << 8));
+  let p = (2 * pMix + 3 * a1 + 3 * a2 + 4) >> 3;
+  if (p < 1) p = 1;
+  else if (p > 4095) p = 4095;
+  return p;
+}
+
+/** Learns from the coded bit (after predictBit); after the 8th bit of a byte the byte is complete. */
+export function update(bit: i32): void {
+  contextsUpdate(bit);
+  const o0 = order0 + ((<usize>c0) << 2);
+  store<i32>(o0, updateCounter(load<i32>(o0), bit, 255));
+  matchUpdate(bit);
+  if (networkUsed) apmUpdate(APM_NETWORK, bit);
+  mixerUpdate(bit);
+  apmUpdate(APM_ORDER1, bit);
+  apmUpdate(APM_ORDER2, bit);
+  c0 = (c0 << 1) | bit;
+  nibble = (nibble << 1) | bit;
+  bitIndex++;
+  if (bitIndex == 4) {
+    nibble = 1;
+    selectBuckets(c0);
+  } else if (bitIndex == 8) {
+    byteDone(c0 & 0xff);
+  }
+}
+
+function byteDone(c: i32): void {
+  pushByte(c);
+  if (c == 10) lineStart = historyLength;
+  c8 = (c8 << 8) | (c4 >>> 24);
+  c4 = (c4 << 8) | c;
+  c0 = 1;
+  nibble = 1;
+  bitIndex = 0;
+  if (isLetter(c)) {
+    wordHash = hash2(wordHash, c >= 65 && c <= 90 ? c + 32 : c);
+  } else if (wordHash != 0) {
+    previousWordHash2 = previousWordHash;
+    previousWordHash = wordHash;
+    wordHash = 0;
+  }
+  matchByteDone();
+  recordByteDone();
+  clearNetwork();
+  setContexts();
+}
+
+/** Computes every hashed context for the coming byte and selects their first-nibble buckets. */
+export function setContexts(): void {
+  setContext(0, hash2(1, c4 & 0xff));
+  setContext(1, hash2(2, c4 & 0xffff));
+  setContext(2, hash2(3, c4 & 0xffffff));
+  setContext(3, hash2(4, c4));
+  setContext(4, hash2(hash2(6, c4), c8 & 0xff));
+  setContext(5, hash2(7, wordHash));
+  setContext(6, hash2(hash2(8, wordHash), previousWordHash));
+  const rlen = usefulRecordLength();
+  if (rlen > 0) {
+    const above = back(rlen);
+    setContext(7, hash2(hash2(11, above), (back(rlen - 1) << 8) | back(rlen + 1)));
+    setContext(8, hash2(hash2(12, above), (c4 & 0xff) | (rlen << 8)));
+    setContext(9, hash2(hash2(13, above), recordColumn()));
+    setContext(10, hash2(hash2(14, above), (back(2 * rlen) << 8) | (c4 & 0xff)));
+  } else {
+    setContext(7, 0);
+    setContext(8, 0);
+    setContext(9, recordLength > 0 ? hash2(hash2(15, recordColumn()), c4 & 0xff) : 0);
+    setContext(10, 0);
+  }
+  const ml = matchLength;
+  setContext(11, ml > 0 ? hash2(hash2(16, predictedByte), ml > 15 ? 15 : ml) : 0);
+  setContext(12, hash2(hash2(hash2(17, wordHash), previousWordHash), previousWordHash2));
+  const col = historyLength - lineStart;
+  setContext(13, hash2(hash2(18, col > 255 ? 255 : col), c4 & 0xff));
+  selectBuckets(0);
+}
+
+export { APM_COUNT };

@@ -1,0 +1,236 @@
+// The adaptive stage and its arithmetic coder run as WebAssembly (compiled from ./assembly by
+// scripts/build-wasm.mjs): integer WebAssembly computes the same on every CPU by specification, and it runs
+// several times faster than the same code in JavaScript. One instance is one predictor (its tables live in
+// the instance's linear memory); instances are pooled, because fresh memory costs a page fault per 4 KiB on
+// first touch and a reused instance's memory is already mapped. The TypeScript coder in test/coder/oracle is
+// the reference this must match bit for bit.
+import { CODER_WASM_BASE64 } from './coder-wasm.generated.ts';
+import type { PredictorPrior, SectionTarget } from './prior.ts';
+
+interface CoderExports {
+  readonly memory: WebAssembly.Memory;
+  init(tableBits: number, primed: number): void;
+  sectionPtr(id: number): number;
+  sectionLength(id: number): number;
+  restored(): void;
+  start(): void;
+  exportState(): void;
+  ioPtr(): number;
+  reserveIo(bytes: number): void;
+  freqPtr(): number;
+  encode(n: number): number;
+  decode(codedLength: number, n: number): void;
+  encodeBegin(n: number): void;
+  encodeRange(from: number, to: number): void;
+  decodeBegin(codedLength: number, n: number): void;
+  decodeRange(codedLength: number, from: number, to: number): void;
+  prime(n: number): void;
+  streamEncodeStart(): void;
+  encodeByte(c: number, withNetwork: number): void;
+  streamEncodeFinish(): number;
+  streamDecodeStart(codedLength: number): void;
+  decodeByte(withNetwork: number): number;
+}
+
+export const DEFAULT_TABLE_BITS = 22;
+/** Bytes coded between progress reports: about a second of coding at most, a negligible number of calls. */
+const PROGRESS_STEP = 256 * 1024;
+/** The prior's sections, in the order of the module's section ids. */
+const SECTIONS = ['contexts', 'order0', 'match', 'mixer', 'apm.order1', 'apm.order2'] as const;
+/**
+ * Spare instances kept for reuse, per thread: at most this much linear memory in all (one instance at the
+ * largest table, ~115 MB, or a few smaller ones), dropped after a while unused. Every worker thread has a pool
+ * of its own, so this bounds memory per thread, not per process.
+ */
+const POOL_MAX_BYTES = 160 * 1024 * 1024;
+const POOL_IDLE_MS = 30_000;
+
+let compiled: WebAssembly.Module | undefined;
+const spares: CoderExports[] = [];
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+function coderModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(CODER_WASM_BASE64, 'base64'));
+  return compiled;
+}
+
+function takeInstance(): CoderExports {
+  return spares.pop() ?? (new WebAssembly.Instance(coderModule(), {}).exports as unknown as CoderExports);
+}
+
+function giveBack(instance: CoderExports): void {
+  const held = spares.reduce((sum, s) => sum + s.memory.buffer.byteLength, 0);
+  if (held + instance.memory.buffer.byteLength <= POOL_MAX_BYTES) spares.push(instance);
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => spares.splice(0), POOL_IDLE_MS);
+  idleTimer.unref?.();
+}
+
+export interface PredictorOptions {
+  /** log2 of the hashed context table's int32 slots (12..28, default 22); encoder and decoder must agree. */
+  tableBits?: number;
+  /** Learned statistics to start from (copied in; its tableBits must equal tableBits). */
+  prior?: PredictorPrior;
+  /**
+   * Or: fills every section of a prior (of this tableBits) straight into the predictor's memory through the
+   * target it is given (PriorStore.loadInto), which saves copying the ~80 MB prior twice.
+   */
+  loadPrior?: (target: SectionTarget) => void;
+}
+
+/** One predictor and its coder, for one stream. Call release() when the stream is done. */
+export class WasmPredictor {
+  #x: CoderExports | null;
+
+  constructor(options: PredictorOptions = {}) {
+    const tableBits = options.tableBits ?? DEFAULT_TABLE_BITS;
+    if (!Number.isInteger(tableBits) || tableBits < 12 || tableBits > 28) {
+      throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
+    }
+    const prior = options.prior;
+    if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
+    const sections = prior ? SECTIONS.map((name) => prior.sections.get(name)) : [];
+    SECTIONS.forEach((name, i) => {
+      if (prior && !sections[i]) throw new RangeError(`the prior has no ${name} section`);
+    });
+    const x = takeInstance();
+    this.#x = x;
+    try {
+      x.init(tableBits, prior || options.loadPrior ? 1 : 0);
+      if (prior) {
+        sections.forEach((data, id) => {
+          if (data!.length !== x.sectionLength(id)) throw new RangeError(`${SECTIONS[id]} state of the wrong size`);
+          new Int32Array(x.memory.buffer, x.sectionPtr(id), data!.length).set(data!);
+        });
+        x.restored();
+      } else if (options.loadPrior) {
+        const filled = new Set<number>();
+        options.loadPrior((name, length) => {
+          const id = (SECTIONS as readonly string[]).indexOf(name);
+          if (id < 0) throw new RangeError(`the prior has an unknown section ${name}`);
+          if (length !== x.sectionLength(id)) throw new RangeError(`${name} state of the wrong size`);
+          filled.add(id);
+          return new Int32Array(x.memory.buffer, x.sectionPtr(id), length);
+        });
+        SECTIONS.forEach((name, id) => {
+          if (!filled.has(id)) throw new RangeError(`the prior has no ${name} section`);
+        });
+        x.restored();
+      }
+      x.start();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  /** Returns the instance to the pool; this predictor is unusable afterwards. */
+  release(): void {
+    if (this.#x) giveBack(this.#x);
+    this.#x = null;
+  }
+
+  get #live(): CoderExports {
+    if (!this.#x) throw new Error('this predictor was released');
+    return this.#x;
+  }
+
+  /**
+   * Codes all of data; returns the arithmetic-coded bytes. With onProgress, codes in steps of PROGRESS_STEP bytes
+   * and reports the bytes coded so far after each (same output: the module's loop is the same).
+   */
+  encode(data: Uint8Array, onProgress?: (bytesDone: number) => void): Uint8Array {
+    const x = this.#live;
+    x.reserveIo(data.length);
+    const at = x.ioPtr();
+    new Uint8Array(x.memory.buffer, at, data.length).set(data);
+    let coded: number;
+    if (!onProgress) coded = x.encode(data.length);
+    else {
+      x.encodeBegin(data.length);
+      for (let from = 0; from < data.length; from += PROGRESS_STEP) {
+        const to = Math.min(data.length, from + PROGRESS_STEP);
+        x.encodeRange(from, to);
+        onProgress(to);
+      }
+      coded = x.streamEncodeFinish();
+    }
+    // The I/O region may have moved if memory grew: read its address again.
+    const out = x.ioPtr() + data.length;
+    return new Uint8Array(x.memory.buffer, out, coded).slice();
+  }
+
+  /** Decodes n bytes (any prefix of the coded stream's bytes: decoding stops after n); onProgress as for encode. */
+  decode(coded: Uint8Array, n: number, onProgress?: (bytesDone: number) => void): Uint8Array {
+    const x = this.#live;
+    x.reserveIo(coded.length + n);
+    const at = x.ioPtr();
+    new Uint8Array(x.memory.buffer, at, coded.length).set(coded);
+    if (!onProgress) x.decode(coded.length, n);
+    else {
+      x.decodeBegin(coded.length, n);
+      for (let from = 0; from < n; from += PROGRESS_STEP) {
+        const to = Math.min(n, from + PROGRESS_STEP);
+        x.decodeRange(coded.length, from, to);
+        onProgress(to);
+      }
+    }
+    return new Uint8Array(x.memory.buffer, x.ioPtr() + coded.length, n).slice();
+  }
+
+  /** Learns from text without coding it (building a prior). */
+  prime(text: Uint8Array): void {
+    const x = this.#live;
+    x.reserveIo(text.length);
+    new Uint8Array(x.memory.buffer, x.ioPtr(), text.length).set(text);
+    x.prime(text.length);
+  }
+
+  /** Starts coding byte by byte (encodeByte, then finishEncode). */
+  startEncode(): void {
+    this.#live.streamEncodeStart();
+  }
+
+  /** Codes byte c; networkFreq: the network's 256 frequencies (each >= 1) for it, or null without a network. */
+  encodeByte(c: number, networkFreq: Int32Array | null): void {
+    const x = this.#live;
+    this.#loadFrequencies(x, networkFreq);
+    x.encodeByte(c, networkFreq ? 1 : 0);
+  }
+
+  finishEncode(): Uint8Array {
+    const x = this.#live;
+    const n = x.streamEncodeFinish();
+    return new Uint8Array(x.memory.buffer, x.ioPtr(), n).slice();
+  }
+
+  /** Starts decoding coded byte by byte (decodeByte). */
+  startDecode(coded: Uint8Array): void {
+    const x = this.#live;
+    x.reserveIo(coded.length);
+    new Uint8Array(x.memory.buffer, x.ioPtr(), coded.length).set(coded);
+    x.streamDecodeStart(coded.length);
+  }
+
+  /** Decodes the next byte, given the same network frequencies the encoder had (or null). Past the end: some byte. */
+  decodeByte(networkFreq: Int32Array | null): number {
+    const x = this.#live;
+    this.#loadFrequencies(x, networkFreq);
+    return x.decodeByte(networkFreq ? 1 : 0);
+  }
+
+  /** What this predictor has learned so far, as a prior (copies; see prior.ts). */
+  learnedState(tableBits: number): PredictorPrior {
+    const x = this.#live;
+    x.exportState();
+    const sections = new Map<string, Int32Array>();
+    SECTIONS.forEach((name, id) => sections.set(name, new Int32Array(x.memory.buffer, x.sectionPtr(id), x.sectionLength(id)).slice()));
+    return { tableBits, sections };
+  }
+
+  #loadFrequencies(x: CoderExports, networkFreq: Int32Array | null): void {
+    if (!networkFreq) return;
+    if (networkFreq.length < 256) throw new RangeError('the network gives 256 frequencies per byte');
+    new Int32Array(x.memory.buffer, x.freqPtr(), 256).set(networkFreq.subarray(0, 256));
+  }
+}

@@ -1,0 +1,3 @@
+export const GENERATED: string;
+export function compileCoder(): Promise<Uint8Array>;
+export function generatedSource(binary: Uint8Array): string;

@@ -1,0 +1,146 @@
+// Coded output, pinned: each codec, set as the presets set it, encodes fixed generated inputs to payloads whose
+// SHA-256 is committed below. A refactor must not change a single payload byte; a change that means to (a new
+// model, a rebuilt prior, a new payload version) updates these hashes in the same commit and says why.
+// Brotli's bytes belong to the libbrotli that Node bundles: if a Node upgrade alone changes them, update them.
+// The prior's bytes come from build/prior (resources/prior.json names its SHA-256): rebuilding it to other bytes
+// changes the primed 'cm' hashes, as it should.
+import crypto from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Codec } from '../../electron/engine/codecs/codec.ts';
+import { createContextMixingCodec } from '../../electron/engine/codecs/context-mixing.ts';
+import { loadCodec } from '../../electron/engine/codecs/registry.ts';
+import { PRESETS } from '../../electron/engine/presets.ts';
+
+/** xorshift32: the inputs must never depend on anything but their seed. */
+function generator(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+const WORDS = (
+  'the of and to a in is that it for was on are as with his they at be this from have or by one had not but what ' +
+  'all were when we there can an your which their said if do will each about how up out them then she many some so ' +
+  'these would other into has more her two like him see time could no make than first been its who now people my ' +
+  'archive byte model chunk prior coder context stream header entry table folder file password'
+).split(' ');
+
+/** English-like prose: Zipf-ish word choice, sentences, commas, numbers, lines of about 72 characters. */
+function textLike(bytes: number, seed: number): Uint8Array {
+  const next = generator(seed);
+  let out = '';
+  let line = 0;
+  let sentenceStart = true;
+  while (out.length < bytes) {
+    const r = next();
+    // The square of a uniform index favours the first words, as real text does.
+    const u = (r % 1000) / 1000;
+    let word = WORDS[Math.floor(u * u * WORDS.length)]!;
+    if (r % 23 === 0) word = String(r % 2000);
+    if (sentenceStart) word = word[0]!.toUpperCase() + word.slice(1);
+    sentenceStart = false;
+    const tail = r % 11 === 0 ? '.' : r % 7 === 0 ? ',' : '';
+    if (tail === '.') sentenceStart = true;
+    const piece = word + tail;
+    if (line + piece.length + 1 > 72) {
+      out += '\n';
+      line = 0;
+    } else if (line > 0) {
+      out += ' ';
+      line++;
+    }
+    out += piece;
+    line += piece.length;
+  }
+  return new Uint8Array(Buffer.from(out.slice(0, bytes), 'latin1'));
+}
+
+/** Binary with structure: 16-byte records (counter, small integers, a float wave, noise), runs of zeros. */
+function binaryLike(bytes: number, seed: number): Uint8Array {
+  const next = generator(seed);
+  const out = Buffer.alloc(bytes);
+  for (let at = 0, record = 0; at + 16 <= bytes; at += 16, record++) {
+    if (record % 64 >= 56) continue; // zero runs
+    out.writeUInt32LE(1000 + record, at);
+    out.writeUInt16LE(next() % 300, at + 4);
+    out.writeUInt16LE(record % 17, at + 6);
+    out.writeFloatLE(Math.round(Math.sin(record / 10) * 1000) / 1000, at + 8);
+    out.writeUInt32LE(next(), at + 12);
+  }
+  return new Uint8Array(out);
+}
+
+const INPUTS: Record<string, Uint8Array> = {
+  'text 64 KiB': textLike(64 * 1024, 1),
+  'text 6 KiB': textLike(6 * 1024, 2),
+  'binary 32 KiB': binaryLike(32 * 1024, 3),
+};
+
+/**
+ * Each codec as the presets configure it. 'cm' primes text chunks of 16 KiB or more from the bundled prior.
+ * The neural codec decodes one model call per byte (about a minute here for these inputs), so it is only encoded
+ * here; test/codec/neural-roundtrip.test.ts decodes it.
+ */
+const CODECS: Record<string, { open: () => Codec | Promise<Codec>; decode: boolean }> = {
+  store: { open: () => loadCodec('store'), decode: true },
+  'brotli q9 (fast)': { open: () => loadCodec('brotli', { settings: PRESETS.fast }), decode: true },
+  'brotli q11 (balanced)': { open: () => loadCodec('brotli', { settings: PRESETS.balanced }), decode: true },
+  'cm cold': { open: () => createContextMixingCodec({ prior: null }), decode: true },
+  'cm with the bundled prior (balanced)': { open: () => loadCodec('cm', { settings: PRESETS.balanced }), decode: true },
+  'neural (maximum)': { open: () => loadCodec('neural', { settings: PRESETS.maximum }), decode: false },
+};
+
+const GOLDEN: Record<string, string> = {
+  'store / text 64 KiB': 'c4503103b65676c667a6da26bed819cf58bd6efc0b9716d03e0959601bf75825',
+  'store / text 6 KiB': 'e5650fb566f0a44e07602ccf741194279b70efa31acbb825f92fecc63f563aaa',
+  'store / binary 32 KiB': '71d6e9498828e9433ee45636a59c18f05f494a74c75ca6fde8e665c0942af523',
+  'brotli q9 (fast) / text 64 KiB': '582887943aa9a68a5a6700e312a39ed8deee88417bc1d0c15f251d540bc33569',
+  'brotli q9 (fast) / text 6 KiB': 'c02689c8095d15c93a91e522a5af38901bef7864d9484da53f608e2fb0bb8069',
+  'brotli q9 (fast) / binary 32 KiB': 'f2ea77a5be2f3cef12ff44a3a306dd56014900ae45e1828eac5c83d248f19bd1',
+  'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
+  'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
+  'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
+  'cm cold / text 64 KiB': '4a47265615db9ab6594225a5f39e5da72b63561dee871f1985c550d956a3dc4d',
+  'cm cold / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
+  'cm cold / binary 32 KiB': '6b61eef2800b5a68025c0b8054db11a53ff5638285b1619be13d22bf6cddf46d',
+  // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
+  'cm with the bundled prior (balanced) / text 64 KiB': 'b42336360f3fd177ae578c214263f3e2ee31cd58e170334af11558c31439fbd1',
+  'cm with the bundled prior (balanced) / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '6b61eef2800b5a68025c0b8054db11a53ff5638285b1619be13d22bf6cddf46d',
+  'neural (maximum) / text 64 KiB': 'a7fdc2b6796f5efd1926e4313ae6f8a10a06dd64db9a9d7ea38e9b0bd4aef219',
+  'neural (maximum) / text 6 KiB': 'b39f61c541866e3b2d36a5e458435163b85dc4065ec578892ff51010bc58eb36',
+  'neural (maximum) / binary 32 KiB': 'd7f5e85b91be9de9b2df1cc02018b61ffe940d18adc19ff5634bedb85a95e7df',
+};
+
+const opened: Codec[] = [];
+afterAll(async () => {
+  for (const codec of opened) await codec.close?.();
+});
+
+describe('codec goldens', () => {
+  it('every codec codes every input to the committed bytes, and decodes them back', async () => {
+    const actual: Record<string, string> = {};
+    const names = Object.keys(INPUTS);
+    const chunks = names.map((n) => INPUTS[n]!);
+    for (const [codecName, { open, decode }] of Object.entries(CODECS)) {
+      const codec = await open();
+      opened.push(codec);
+      const encoded = await codec.encodeBatch(chunks);
+      names.forEach((name, i) => {
+        actual[`${codecName} / ${name}`] = crypto.createHash('sha256').update(encoded[i]!.payload).digest('hex');
+      });
+      if (!decode) continue;
+      const decoded = await codec.decodeBatch(encoded.map((e, i) => ({ payload: e.payload, rawSize: chunks[i]!.length })));
+      names.forEach((name, i) => {
+        expect(Buffer.from(decoded[i]!).equals(Buffer.from(chunks[i]!)), `${codecName} / ${name} round trip`).toBe(true);
+      });
+    }
+    expect(actual).toEqual(GOLDEN);
+  });
+});

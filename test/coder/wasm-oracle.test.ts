@@ -1,0 +1,114 @@
+// The shipped coder (WebAssembly, electron/engine/coder/assembly) against its reference (the TypeScript coder in
+// ./oracle): the same payload for every input, table size, prior and network distribution, and the same prior
+// when priming. Any difference means archives written by one could not be read by the other's users.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBytes, encodeBytes, type NetworkFreqs } from '../../electron/engine/coder/cm-stream.ts';
+import { parsePrior, serializePrior } from '../../electron/engine/coder/prior.ts';
+import { WasmPredictor } from '../../electron/engine/coder/wasm-coder.ts';
+import { primePrior } from '../../build/prior/build-prior.ts';
+import { BytePredictor } from './oracle/byte-predictor.ts';
+import * as oracle from './oracle/cm-stream.ts';
+
+function oraclePrime(text: Uint8Array, tableBits: number): Uint8Array {
+  const predictor = new BytePredictor({ tableBits });
+  for (let i = 0; i < text.length; i++) {
+    predictor.beginByte(null);
+    for (let b = 7; b >= 0; b--) {
+      predictor.predictBit();
+      predictor.update((text[i]! >> b) & 1);
+    }
+  }
+  return serializePrior(predictor.learnedState());
+}
+
+/** Frequencies that depend on the position and the history, including values the coder must clamp. */
+function networkFrom(seed: number, missing: number): NetworkFreqs {
+  return (i, history) => {
+    if ((i + seed) % missing === 0) return null;
+    const f = new Int32Array(256);
+    let s = (seed ^ Math.imul(i, 0x9e3779b1) ^ (history[i - 1] ?? 0)) >>> 0;
+    for (let k = 0; k < 256; k++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      f[k] = k === (history[i - 1] ?? 0) ? 5000 : (s >>> 22) - 64; // some below 1
+    }
+    if (i % 97 === 5) f[3] = 2 ** 31 - 1;
+    return f;
+  };
+}
+
+const words = fc
+  .array(fc.constantFrom('the ', 'cat ', 'Sat ', 'on\n', 'mat. ', '\t12,', 'hat, ', 'Alice '), { maxLength: 400 })
+  .map((w) => new TextEncoder().encode(w.join('')));
+const records = fc
+  .tuple(fc.uint8Array({ minLength: 3, maxLength: 40 }), fc.integer({ min: 5, max: 60 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }))
+  .map(([row, times, seed]) => {
+    const out = new Uint8Array(row.length * times);
+    for (let i = 0; i < out.length; i++) out[i] = (row[i % row.length]! + ((seed >> (i % 31)) & 1 ? i / row.length : 0)) & 255;
+    return out;
+  });
+const inputs = fc.oneof(fc.uint8Array({ maxLength: 2000 }), words, records);
+
+describe('the WebAssembly coder against the TypeScript reference', () => {
+  it('codes every input to the same payload, cold and primed, with and without a network', () => {
+    const primeText = new TextEncoder().encode('A small prior: the cat sat on the mat, and Alice saw the hat.\n'.repeat(40));
+    fc.assert(
+      fc.property(
+        inputs,
+        fc.integer({ min: 12, max: 18 }),
+        fc.boolean(),
+        fc.option(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 9 })), { nil: undefined }),
+        (data, tableBits, primed, net) => {
+          const prior = primed ? primePrior(primeText, tableBits) : undefined;
+          const options = () => ({ tableBits, prior: prior ? parsePrior(prior.slice()) : undefined });
+          const network = net ? networkFrom(net[0], net[1]) : undefined;
+          const expected = oracle.encodeBytes(data, network, options());
+          const actual = encodeBytes(data, network, options());
+          expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
+          expect(decodeBytes(actual, data.length, network, options())).toEqual(data);
+          const prefix = data.length >> 1;
+          expect(decodeBytes(actual, prefix, network, options())).toEqual(data.subarray(0, prefix));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('primes the same prior', () => {
+    fc.assert(
+      fc.property(fc.oneof(words, fc.uint8Array({ maxLength: 3000 })), fc.integer({ min: 12, max: 17 }), (text, tableBits) => {
+        expect(Buffer.from(primePrior(text, tableBits)).equals(Buffer.from(oraclePrime(text, tableBits)))).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('decodes the same bytes as the reference from damaged payloads', () => {
+    const data = new TextEncoder().encode('Damage decodes to wrong bytes, the same wrong bytes everywhere. '.repeat(30));
+    const coded = encodeBytes(data, undefined, { tableBits: 14 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: coded.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.integer({ min: 0, max: 4000 }), (at, flip, n) => {
+        const damaged = coded.slice();
+        damaged[at]! ^= flip;
+        expect(decodeBytes(damaged, n, undefined, { tableBits: 14 })).toEqual(oracle.decodeBytes(damaged, n, undefined, { tableBits: 14 }));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('reuses pooled instances without carrying state from one stream to the next', () => {
+    const data = new TextEncoder().encode('Each stream starts from nothing, or from its prior, never from the last stream. '.repeat(50));
+    const first = encodeBytes(data, undefined, { tableBits: 16 });
+    encodeBytes(new Uint8Array(100_000).fill(7), undefined, { tableBits: 20 });
+    encodeBytes(data.slice().reverse(), undefined, { tableBits: 12 });
+    expect(encodeBytes(data, undefined, { tableBits: 16 })).toEqual(first);
+  });
+
+  it('refuses bad table sizes and a released predictor', () => {
+    expect(() => new WasmPredictor({ tableBits: 11 })).toThrow(RangeError);
+    expect(() => new WasmPredictor({ tableBits: 16.5 })).toThrow(RangeError);
+    const p = new WasmPredictor({ tableBits: 12 });
+    p.release();
+    expect(() => p.encode(Uint8Array.of(1))).toThrow(/released/);
+  });
+});

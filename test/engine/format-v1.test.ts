@@ -1,0 +1,168 @@
+// Format-1 archives (made by the old writer, test/fixtures/v1) still list, verify and extract to exactly the tree
+// they hold; add and delete refuse them and point at compact, which converts them to format 2.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addToArchive,
+  archiveInfo,
+  compactArchive,
+  deleteFromArchive,
+  extractArchive,
+  listArchive,
+  OctozipError,
+  verifyArchive,
+} from '../../electron/engine/index.ts';
+import { tempDir } from '../helpers/tree.ts';
+
+interface ExpectedEntry {
+  path: string;
+  type: 'file' | 'directory' | 'symlink';
+  mode: number;
+  mtimeMs: number;
+  size?: number;
+  sha256?: string;
+  linkTarget?: string;
+}
+
+const FIXTURES = new URL('../fixtures/v1/', import.meta.url);
+const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedEntry[];
+const PASSWORD = 'fixture-password';
+const ARCHIVES = [
+  { name: 'plain.octz', password: undefined, namesEncrypted: false },
+  { name: 'encrypted-names.octz', password: PASSWORD, namesEncrypted: true },
+] as const;
+
+let root: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir: root, cleanup } = tempDir('octozip-v1-')));
+afterAll(() => cleanup());
+
+let counter = 0;
+function copyOfFixture(name: string): string {
+  const copy = path.join(root, `${counter++}-${name}`);
+  fs.copyFileSync(new URL(name, FIXTURES), copy);
+  return copy;
+}
+
+async function codeOf(run: () => Promise<unknown>): Promise<string | null> {
+  try {
+    await run();
+    return null;
+  } catch (err) {
+    if (err instanceof OctozipError) return err.code;
+    throw err;
+  }
+}
+
+/** What is on disk under `dir`, in the shape of expected.json. */
+function onDisk(dir: string): ExpectedEntry[] {
+  const out: ExpectedEntry[] = [];
+  const walk = (abs: string, rel: string) => {
+    for (const name of fs.readdirSync(abs).sort()) {
+      const p = path.join(abs, name);
+      const r = rel ? `${rel}/${name}` : name;
+      const st = fs.lstatSync(p);
+      const base = { path: r, mode: st.mode & 0o7777, mtimeMs: Math.floor(st.mtimeMs) };
+      if (st.isSymbolicLink()) out.push({ ...base, type: 'symlink', linkTarget: fs.readlinkSync(p) });
+      else if (st.isDirectory()) {
+        out.push({ ...base, type: 'directory' });
+        walk(p, r);
+      } else {
+        const bytes = fs.readFileSync(p);
+        out.push({ ...base, type: 'file', size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
+      }
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** expected.json with what a round trip through the filesystem can reproduce (a link's own mode is the OS's). */
+function comparable(entries: ExpectedEntry[], linkModes: boolean): ExpectedEntry[] {
+  return [...entries]
+    .map((e) => (e.type === 'symlink' && !linkModes ? { ...e, mode: 0 } : e))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+async function expectHoldsFixtureTree(archivePath: string, password: string | undefined): Promise<void> {
+  const listing = await listArchive(archivePath, { password });
+  const listed = listing.entries.map((e): ExpectedEntry => {
+    const out: ExpectedEntry = { path: e.path, type: e.type, mode: e.mode, mtimeMs: e.mtimeMs };
+    if (e.type === 'file') out.size = e.size;
+    if (e.linkTarget !== undefined) out.linkTarget = e.linkTarget;
+    return out;
+  });
+  expect(comparable(listed, true)).toEqual(comparable(EXPECTED.map(({ sha256: _s, size, ...e }) => (e.type === 'file' ? { ...e, size } : e)), true));
+
+  const report = await verifyArchive({ archivePath, password });
+  expect(report.problems).toEqual([]);
+  expect(report.ok).toBe(true);
+  expect(report.entries.every((e) => e.verdict === 'intact')).toBe(true);
+
+  const out = path.join(root, `out-${counter++}`);
+  await extractArchive({ archivePath, destDir: out, password });
+  // Linux gives every symbolic link mode 0777, whatever the archive says.
+  expect(comparable(onDisk(out), false)).toEqual(comparable(EXPECTED, false));
+}
+
+describe('format-1 archives', () => {
+  it('the fixtures are format 1 and hold the tree of expected.json', async () => {
+    expect(EXPECTED.length).toBeGreaterThan(5);
+    expect(EXPECTED.some((e) => e.type === 'symlink')).toBe(true);
+    for (const { name } of ARCHIVES) {
+      const info = await archiveInfo(copyOfFixture(name));
+      expect(info.formatVersion).toBe(1);
+    }
+    const tables = execFileSync('sqlite3', [fileURLToPath(new URL('plain.octz', FIXTURES)), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"], { encoding: 'utf8' });
+    expect(tables.trim().split('\n')).toEqual(['chunk', 'content', 'entry', 'header']);
+  });
+
+  for (const { name, password, namesEncrypted } of ARCHIVES) {
+    describe(name, () => {
+      it('lists, verifies and extracts to exactly expected.json (paths, types, modes, times, sizes, SHA-256, links)', async () => {
+        const archivePath = copyOfFixture(name);
+        const info = await archiveInfo(archivePath);
+        expect(info).toMatchObject({ encrypted: password !== undefined, namesEncrypted });
+        if (namesEncrypted) expect(await codeOf(() => listArchive(archivePath))).toBe('password-required');
+        await expectHoldsFixtureTree(archivePath, password);
+        // Format 1 kept a SHA-256 per file, and the listing shows it when it can be read.
+        const listing = await listArchive(archivePath, { password });
+        for (const e of EXPECTED.filter((x) => x.type === 'file')) {
+          expect(listing.entries.find((l) => l.path === e.path)?.sha256, e.path).toBe(e.sha256);
+        }
+      });
+
+      it('add and delete refuse it with unsupported-version, naming compact, and change nothing', async () => {
+        const archivePath = copyOfFixture(name);
+        const before = fs.readFileSync(archivePath);
+        const src = path.join(root, `add-src-${counter++}`);
+        fs.mkdirSync(src);
+        fs.writeFileSync(path.join(src, 'new.txt'), 'new');
+        const add = await addToArchive({ archivePath, inputs: ['new.txt'], cwd: src, password }).catch((e: unknown) => e);
+        expect(add).toMatchObject({ code: 'unsupported-version' });
+        expect((add as Error).message).toMatch(/compact/);
+        expect(await codeOf(() => deleteFromArchive({ archivePath, entries: [EXPECTED.at(-1)!.path], password }))).toBe('unsupported-version');
+        expect(fs.readFileSync(archivePath).equals(before)).toBe(true);
+        expect(fs.readdirSync(root).filter((n) => n.includes('octozip-tmp') || n.endsWith('-journal'))).toEqual([]);
+      });
+
+      it('compact converts it to format 2 holding the same tree, encrypted the same way; then add works', async () => {
+        const archivePath = copyOfFixture(name);
+        await compactArchive({ archivePath, password });
+        const info = await archiveInfo(archivePath);
+        expect(info).toMatchObject({ formatVersion: 2, encrypted: password !== undefined, namesEncrypted });
+        expect(execFileSync('sqlite3', [archivePath, 'PRAGMA user_version'], { encoding: 'utf8' }).trim()).toBe('2');
+        if (namesEncrypted) expect(await codeOf(() => listArchive(archivePath))).toBe('password-required');
+        await expectHoldsFixtureTree(archivePath, password);
+        const src = path.join(root, `add-src-${counter++}`);
+        fs.mkdirSync(src);
+        fs.writeFileSync(path.join(src, 'new.txt'), 'added after compact');
+        expect(await addToArchive({ archivePath, inputs: ['new.txt'], cwd: src, password })).toMatchObject({ added: 1 });
+      });
+    });
+  }
+});
