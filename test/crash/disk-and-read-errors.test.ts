@@ -1,5 +1,6 @@
 // Full disks and failing sources, for real: a 1 MiB tmpfs as the destination (we run as root in CI and here;
-// without the right to mount, the full-disk cases skip and say why, and fail under CI), and sources that vanish, shrink or become
+// without the right to mount, or without root, those cases skip locally and say why, and fail under CI, which
+// must run them), and sources that vanish, shrink or become
 // unreadable while an archive is being created. Every case must end in a clear OctozipError and leave nothing
 // half-done: no archive or temp file at the destination, no partial file under its final name, sources intact.
 import { execFileSync } from 'node:child_process';
@@ -7,8 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createArchive, extractArchive, OctozipError } from '../../electron/engine/index.ts';
+import type { CreateOptions } from '../../electron/engine/index.ts';
+import { extractArchive, OctozipError } from '../../electron/engine/index.ts';
+import { createArchiveWithSettings } from '../../electron/engine/jobs/create.ts';
 import { skipOrFailInCi } from '../ci-skip.ts';
+import { PRESETS } from '../../electron/engine/presets.ts';
 import { fingerprintTree, makeSourceBytes } from './crash-harness.ts';
 
 let sandbox: string;
@@ -36,6 +40,11 @@ async function errorOf(run: () => Promise<unknown>): Promise<OctozipError> {
     throw new Error(`expected an OctozipError, got ${String((err as Error)?.stack ?? err)}`, { cause: err });
   }
   throw new Error('expected the operation to fail');
+}
+
+/** 'fast' with 256 KiB solid blocks: the 3 MiB file spans twelve blocks, so failures land between blocks of one file. */
+function createInSmallBlocks(options: CreateOptions) {
+  return createArchiveWithSettings(options, { ...PRESETS.fast, blockBytes: 256 * 1024 });
 }
 
 function allNames(dir: string): string[] {
@@ -70,7 +79,7 @@ describe('a full disk', () => {
     if (!mounted) skipOrFailInCi(ctx, mountProblem);
     const before = fingerprintTree(path.join(sandbox, 'src'));
     const err = await errorOf(() =>
-      createArchive({ archivePath: path.join(tmpfs, 'a.octz'), inputs: ['src'], cwd: sandbox, preset: 'fast' }),
+      createInSmallBlocks({ archivePath: path.join(tmpfs, 'a.octz'), inputs: ['src'], cwd: sandbox, preset: 'fast' }),
     );
     expect(err.code).toBe('io');
     expect(err.message).toMatch(/space|full/i);
@@ -81,7 +90,7 @@ describe('a full disk', () => {
   it('extract: a clear error, no partial file under its final name, no temp file', async (ctx) => {
     if (!mounted) skipOrFailInCi(ctx, mountProblem);
     const archivePath = path.join(sandbox, 'ok.octz');
-    await createArchive({ archivePath, inputs: ['src'], cwd: sandbox, preset: 'fast', overwrite: true });
+    await createInSmallBlocks({ archivePath, inputs: ['src'], cwd: sandbox, preset: 'fast', overwrite: true });
     const err = await errorOf(() => extractArchive({ archivePath, destDir: path.join(tmpfs, 'out'), conflict: 'overwrite' }));
     expect(err.code).toBe('io');
     expect(err.message).toMatch(/space|full/i);
@@ -111,7 +120,7 @@ describe('sources that fail mid-run', () => {
     let done = false;
     if (asUid !== undefined) process.seteuid!(asUid);
     const err = await errorOf(() =>
-      createArchive({
+      createInSmallBlocks({
         archivePath: path.join(dir, 'v.octz'),
         inputs: ['victim'],
         cwd: sandbox,

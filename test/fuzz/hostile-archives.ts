@@ -1,6 +1,8 @@
-// Archives a stranger could send: each case edits a copy of a valid archive through SQL into something hostile
-// (escaping paths, link tricks, duplicates, lying sizes, chunk gaps and overlaps, bombs, unknown codecs and
-// models, wrong versions). The fuzz test extracts each for real and judges the result.
+// Format-1 archives a stranger could send (format 1 is still read): each case edits a copy of the format-1 base
+// (the fixture test/fixtures/v1/plain.octz, made by the old writer, plus a three-chunk file) through SQL into
+// something hostile (escaping paths, link tricks, duplicates, lying sizes, chunk gaps and overlaps, bombs,
+// unknown codecs and models, wrong versions). Also the shape every hostile case has, and inputs that are not
+// SQLite at all. The fuzz test extracts each for real and judges the result. Format 2: hostile-catalogs.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
@@ -25,6 +27,8 @@ export interface HostileCase {
   prepareDest?(dest: string, ctx: HostileContext): string[];
   /** Replaces the whole file instead of crafting through SQL (non-SQLite input). */
   rawFile?: Buffer;
+  /** verify must report the archive not ok (or refuse it), even where extraction may succeed. */
+  verifyFinds?: boolean;
 }
 
 const DAMAGE: ErrorCode[] = ['damaged', 'not-an-archive', 'unsupported-version', 'missing-model', 'limit-exceeded'];
@@ -139,7 +143,15 @@ export function addBombFile(db: Database.Database, path: string, chunkRaw: numbe
 
 export const MULTI_CHUNK_PATH = 'tree/multi.bin';
 
-export function hostileCases(): HostileCase[] {
+/** Files of the format-1 fixture the cases aim at (test/fixtures/v1/expected.json). */
+export const V1_FILES = {
+  /** 21230 bytes of text, one 'cm' chunk. */
+  text: 'tree/docs/long.txt',
+  /** 3000 random bytes, one 'store' chunk. */
+  binary: 'tree/bin/data.bin',
+} as const;
+
+export function hostileV1Cases(): HostileCase[] {
   const cases: HostileCase[] = [];
   const add = (c: HostileCase) => cases.push(c);
 
@@ -148,7 +160,7 @@ export function hostileCases(): HostileCase[] {
     add({
       name: `unsafe path ${JSON.stringify(p)}`,
       craft: (db, ctx) => {
-        const { content_id, size } = fileEntry(db, 'tree/readme.txt');
+        const { content_id, size } = fileEntry(db, V1_FILES.text);
         addRawEntry(db, p === '/ABS' ? `${ctx.absoluteProbe}` : p, 'file', content_id, size, null);
       },
       expect: { refuse: UNSAFE },
@@ -158,7 +170,7 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'symlink to an absolute folder, then a file through it',
     craft: (db, ctx) => {
-      const { content_id, size } = fileEntry(db, 'tree/readme.txt');
+      const { content_id, size } = fileEntry(db, V1_FILES.text);
       addRawEntry(db, 'tree/zz-link', 'symlink', null, 0, ctx.outsideDir);
       addRawEntry(db, 'tree/zz-link/pwned.txt', 'file', content_id, size, null);
     },
@@ -167,7 +179,7 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'symlink ../outside, then a file through it',
     craft: (db) => {
-      const { content_id, size } = fileEntry(db, 'tree/readme.txt');
+      const { content_id, size } = fileEntry(db, V1_FILES.text);
       addRawEntry(db, 'zz-link', 'symlink', null, 0, '../outside');
       addRawEntry(db, 'zz-link/pwned.txt', 'file', content_id, size, null);
     },
@@ -176,7 +188,7 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'file listed before the symlink of the same folder name',
     craft: (db, ctx) => {
-      const { content_id, size } = fileEntry(db, 'tree/readme.txt');
+      const { content_id, size } = fileEntry(db, V1_FILES.text);
       dropUniqueOnEntry(db);
       addRawEntry(db, 'tree/sub/pwned.txt', 'file', content_id, size, null);
       addRawEntry(db, 'tree/sub', 'symlink', null, 0, ctx.outsideDir);
@@ -186,7 +198,7 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'link chain: a -> b, b -> .. (each judged alone looks harmless)',
     craft: (db) => {
-      const { content_id, size } = fileEntry(db, 'tree/readme.txt');
+      const { content_id, size } = fileEntry(db, V1_FILES.text);
       addRawEntry(db, 'tree/sub/b', 'symlink', null, 0, '..');
       addRawEntry(db, 'tree/sub/a', 'symlink', null, 0, 'b/..');
       addRawEntry(db, 'tree/sub/a/pwned.txt', 'file', content_id, size, null);
@@ -218,16 +230,16 @@ export function hostileCases(): HostileCase[] {
     name: 'duplicate path with different content',
     craft: (db) => {
       dropUniqueOnEntry(db);
-      const { content_id, size } = fileEntry(db, 'tree/data.bin');
-      addRawEntry(db, 'tree/readme.txt', 'file', content_id, size, null);
+      const { content_id, size } = fileEntry(db, V1_FILES.binary);
+      addRawEntry(db, V1_FILES.text, 'file', content_id, size, null);
     },
     expect: { refuse: ['damaged', 'unsafe-path', 'exists'] },
   });
   add({
     name: 'a file and a folder under the same name',
     craft: (db) => {
-      const { content_id, size } = fileEntry(db, 'tree/readme.txt');
-      addRawEntry(db, 'tree/readme.txt/inner.txt', 'file', content_id, size, null);
+      const { content_id, size } = fileEntry(db, V1_FILES.text);
+      addRawEntry(db, `${V1_FILES.text}/inner.txt`, 'file', content_id, size, null);
     },
     expect: { refuse: ['damaged', 'unsafe-path', 'exists', 'io'] },
   });
@@ -235,14 +247,14 @@ export function hostileCases(): HostileCase[] {
     name: 'unknown entry type',
     craft: (db) => {
       dropUniqueOnEntry(db);
-      db.exec("UPDATE entry SET type = 'fifo' WHERE path = 'tree/readme.txt'");
+      db.exec(`UPDATE entry SET type = 'fifo' WHERE path = '${V1_FILES.text}'`);
     },
     expect: { refuse: ['damaged'] },
   });
   // Sizes that lie.
   add({
     name: 'entry size larger than its content',
-    craft: (db) => db.exec("UPDATE entry SET size = size + 1 WHERE path = 'tree/readme.txt'"),
+    craft: (db) => db.exec(`UPDATE entry SET size = size + 1 WHERE path = '${V1_FILES.text}'`),
     expect: { refuse: ['damaged'] },
   });
   add({
@@ -267,7 +279,7 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'enormous declared entry and content size',
     craft: (db) => {
-      const { content_id } = fileEntry(db, 'tree/readme.txt');
+      const { content_id } = fileEntry(db, V1_FILES.text);
       db.prepare('UPDATE content SET size = ? WHERE id = ?').run(Number.MAX_SAFE_INTEGER, content_id);
       db.prepare('UPDATE entry SET size = ? WHERE content_id = ?').run(Number.MAX_SAFE_INTEGER, content_id);
     },
@@ -276,7 +288,7 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'enormous chunk raw_size (would allocate 2^40 bytes)',
     craft: (db) => {
-      const { content_id } = fileEntry(db, 'tree/readme.txt');
+      const { content_id } = fileEntry(db, V1_FILES.text);
       db.prepare('UPDATE chunk SET raw_size = ? WHERE content_id = ?').run(2 ** 40, content_id);
       db.prepare('UPDATE content SET size = ? WHERE id = ?').run(2 ** 40, content_id);
       db.prepare('UPDATE entry SET size = ? WHERE content_id = ?').run(2 ** 40, content_id);
@@ -286,8 +298,8 @@ export function hostileCases(): HostileCase[] {
   add({
     name: 'negative and fractional sizes',
     craft: (db) => {
-      db.exec("UPDATE entry SET size = -5 WHERE path = 'tree/readme.txt'");
-      db.exec("UPDATE entry SET size = 2.5 WHERE path = 'tree/data.bin'");
+      db.exec(`UPDATE entry SET size = -5 WHERE path = '${V1_FILES.text}'`);
+      db.exec(`UPDATE entry SET size = 2.5 WHERE path = '${V1_FILES.binary}'`);
     },
     expect: { refuse: ['damaged'] },
   });
@@ -352,7 +364,7 @@ export function hostileCases(): HostileCase[] {
   });
   add({
     name: 'entry pointing at a content that does not exist',
-    craft: (db) => db.exec("UPDATE entry SET content_id = 999999 WHERE path = 'tree/readme.txt'"),
+    craft: (db) => db.exec(`UPDATE entry SET content_id = 999999 WHERE path = '${V1_FILES.text}'`),
     expect: { refuse: ['damaged'] },
   });
   add({
@@ -432,7 +444,7 @@ export function hostileCases(): HostileCase[] {
   // Metadata that must be sanitized rather than refused.
   add({
     name: 'set-user-ID and odd mode bits, far-future mtime',
-    craft: (db) => db.exec("UPDATE entry SET mode = 4095 | 0x10000, mtime_ms = 253402300799000 WHERE path = 'tree/readme.txt'"),
+    craft: (db) => db.exec(`UPDATE entry SET mode = 4095 | 0x10000, mtime_ms = 253402300799000 WHERE path = '${V1_FILES.text}'`),
     expect: 'either',
   });
   return cases;

@@ -1,6 +1,7 @@
 // Ways a stored archive gets damaged, as data (so a failing case prints what was done and can be replayed):
 // bit flips anywhere, truncation, and whole-page damage of the kind a bad sector or a torn write causes.
 import fc from 'fast-check';
+import { PAGE_SIZE } from '../../electron/engine/format/schema.ts';
 
 export type Mutation =
   | { kind: 'flip'; bits: number[] }
@@ -9,8 +10,8 @@ export type Mutation =
   | { kind: 'random-page'; page: number; seed: number }
   | { kind: 'copy-page'; from: number; to: number };
 
-/** SQLite page size in the archives under test (format/schema.ts PAGE_SIZE). */
-export const PAGE_BYTES = 1024;
+/** SQLite page size of the archives under test (those this build writes). */
+export const PAGE_BYTES = PAGE_SIZE;
 
 export function mutationArbitrary(fileBytes: number): fc.Arbitrary<Mutation> {
   const pages = Math.max(1, Math.floor(fileBytes / PAGE_BYTES));
