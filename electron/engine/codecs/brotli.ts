@@ -45,10 +45,10 @@ export function createBrotliCodec(params: BrotliParams): Codec {
             // maxOutputLength bounds memory: a hostile payload cannot expand past its recorded size.
             raw = await decompress(payload, { maxOutputLength: Math.max(1, rawSize) });
           } catch (err) {
-            throw new OctozipError('damaged', `A brotli chunk does not decode (${(err as Error).message}).`, { cause: err });
+            throw new OctozipError('damaged', `A brotli block does not decode (${(err as Error).message}).`, { cause: err });
           }
           if (raw.length !== rawSize) {
-            throw new OctozipError('damaged', `A brotli chunk decodes to ${raw.length} bytes where ${rawSize} were recorded.`);
+            throw new OctozipError('damaged', `A brotli block decodes to ${raw.length} bytes where ${rawSize} were recorded.`);
           }
           return raw;
         }),

@@ -134,7 +134,7 @@ export function decodeContextMixingChunk(
   length: number = rawSize,
   onProgress?: CodingProgress,
 ): Uint8Array {
-  const damaged = (why: string) => new OctozipError('damaged', `A context-mixing chunk is damaged: ${why}.`);
+  const damaged = (why: string) => new OctozipError('damaged', `A context-mixing block is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
   if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
   const tableBits = payload[1]!;
@@ -143,7 +143,7 @@ export function decodeContextMixingChunk(
   if ((flags & ~(FLAG_PRIMED | PRIOR_INDEX_MASK)) !== 0) throw damaged(`it has unknown flags ${flags}`);
   if ((flags & FLAG_PRIMED) === 0 && flags !== 0) throw damaged(`it names a prior (flags ${flags}) but is not primed`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
-  if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a chunk's ${rawSize} bytes`);
+  if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a block's ${rawSize} bytes`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
   if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits }, onProgress);

@@ -1,4 +1,4 @@
-// 'store': the payload is the raw bytes. Always a candidate, so no chunk ever grows by more than its row.
+// 'store': the payload is the raw bytes. Always a candidate, so no block ever grows by more than its row.
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import type { Codec } from './codec.ts';
 
@@ -15,7 +15,7 @@ export function createStoreCodec(): Codec {
       throwIfAborted(signal);
       return chunks.map(({ payload, rawSize }) => {
         if (payload.length !== rawSize) {
-          throw new OctozipError('damaged', `A stored chunk holds ${payload.length} bytes where ${rawSize} were recorded.`);
+          throw new OctozipError('damaged', `A stored block holds ${payload.length} bytes where ${rawSize} were recorded.`);
         }
         return payload;
       });

@@ -5,7 +5,6 @@
 // when complete, so a cancel or crash leaves the old archive untouched.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { CompactOptions, CompactSummary, Preset } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
@@ -22,6 +21,7 @@ import { BlockEncoder } from './block-encoder.ts';
 import { ContentCheck } from './content-stream.ts';
 import { CREATOR } from '../version.ts';
 import { kindFromName, type FileKind } from './file-kinds.ts';
+import { codingThreads } from './extract.ts';
 import { ProgressTracker } from './progress.ts';
 
 /** Live bytes waiting to be coded into a new block of one kind. */
@@ -78,7 +78,7 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     const progress = new ProgressTracker(options.onProgress, 'compress', { bytes: totalBytes, entries: entries.length });
     progress.emit(true);
 
-    const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), dataBlocks.length));
+    const threads = codingThreads(options.threads, dataBlocks.length, totalBytes);
     const notes: string[] = [];
     encoder = await BlockEncoder.open(settings, threads, notes);
     decoder = new BlockDecoder(reader, signal, 1);

@@ -4,7 +4,6 @@
 // the thread count.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { CodecId, CreateOptions, CreateSummary } from '../api.ts';
 import { ArchiveCipher } from '../crypto/archive-cipher.ts';
@@ -19,6 +18,7 @@ import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
 import { BlockEncoder, type EncodedBlock } from './block-encoder.ts';
 import { kindFromBytes, kindFromName, SNIFF_BYTES, type FileKind } from './file-kinds.ts';
 import { ProgressTracker } from './progress.ts';
+import { codingThreads } from './extract.ts';
 import { scanInputs, type ScannedEntry } from './scan.ts';
 import { planSolidBlocks, type BlockPlan, type SolidPlan } from './solid-plan.ts';
 
@@ -237,7 +237,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
   const cipher =
     internal.cipher ??
     (options.password !== undefined ? await ArchiveCipher.create(options.password, { encryptNames: options.encryptNames ?? false }) : null);
-  const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), plan.blocks.length));
+  const threads = codingThreads(options.threads, plan.blocks.length, rawBytes);
   const encoder = await BlockEncoder.open(settings, threads, notes);
   const reader = new BlockSource(plan, sources, signal);
   const tempPath = tempPathBeside(archivePath);

@@ -8,7 +8,7 @@ import type { ContentRecord, StoredEntry } from '../format/records.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { ContentCheck, streamContents } from './content-stream.ts';
 import { entryProblem, printable } from './entry-checks.ts';
-import { blocksOf, decodeThreads } from './extract.ts';
+import { blocksOf, codingThreads } from './extract.ts';
 import { ExtractBudget, resolveExtractLimits } from '../limits.ts';
 import { ProgressTracker } from './progress.ts';
 
@@ -48,7 +48,8 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
     progress.emit(true);
 
     const checks = new Map<number, ContentCheck>();
-    const threads = decodeThreads(options.threads, blocksOf(contents.values()));
+    const needed = blocksOf(reader, contents.values());
+    const threads = codingThreads(options.threads, needed.blocks, needed.bytes);
     decoder = new BlockDecoder(reader, options.signal, threads);
     const onBlockFailed = (block: { id: number }, error: OctozipError) =>
       problems.push(error.message.startsWith(`Block ${block.id} `) ? error.message : `Block ${block.id}: ${error.message}`);
