@@ -27,13 +27,17 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const PRESETS: Record<Preset, PresetSettings> = {
+  // brotli's window here is 4 MiB, so longer blocks would not compress better; 8 MiB keeps blocks parallel.
   fast: { codecs: ['brotli'], blockBytes: 8 * MiB, brotliQuality: 9, brotliWindowBits: 22, neuralSegmentBytes: 4 * MiB },
-  // Context mixing alone, text blocks starting from the bundled prior, each block one stream. The network's one-call-per-byte decoding is ten times slower
+  // Context mixing, text blocks starting from a bundled prior. 16 MiB blocks: on a validation tree of our own
+  // (19.8 MB of JavaScript, TypeScript and Markdown from node_modules: app-builder-lib, svelte, zod, vite,
+  // @vitest; none of it in any prior's text) 4 MiB blocks gave 2,633,216 bytes, 8 MiB 2,576,896, 16 MiB
+  // 2,534,400; larger blocks cost parallelism and the time to extract one file from the middle of a block. The network's one-call-per-byte decoding is ten times slower
   // (docs/BENCHMARK.md), so it is kept for 'maximum'.
-  balanced: { codecs: ['cm', 'brotli'], blockBytes: 8 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 128 * KiB },
+  balanced: { codecs: ['cm', 'brotli'], blockBytes: 16 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 128 * KiB },
   // One segment per chunk, decoded one byte per ORT call (slow). 'cm' competes too: the neural codec's
   // predictor starts cold, so on prose the primed 'cm' can win, and maximum must never lose to balanced.
-  maximum: { codecs: ['neural', 'cm', 'brotli'], blockBytes: 8 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
+  maximum: { codecs: ['neural', 'cm', 'brotli'], blockBytes: 16 * MiB, brotliQuality: 11, brotliWindowBits: 24, neuralSegmentBytes: 4 * MiB },
 };
 
 export const DEFAULT_PRESET: Preset = 'balanced';
