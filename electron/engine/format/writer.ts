@@ -1,5 +1,6 @@
 // Writes a new archive database. The caller owns the file's path (a temp file) and its final rename.
 import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
+import { removeDatabaseQuietly } from '../fs/temp-file.ts';
 import { BlockTable } from './block-table.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerToRows, type ArchiveHeader } from './header.ts';
@@ -56,6 +57,16 @@ export class ArchiveWriter {
     this.#db.exec('COMMIT');
     if (options.vacuum) this.#db.exec('VACUUM');
     this.close();
+  }
+
+  /** Gives up a failed write: closes (as far as a failed database allows) and deletes the temp file. */
+  static discard(writer: ArchiveWriter | null, path: string): void {
+    try {
+      writer?.close();
+    } catch {
+      // A database that failed mid-write (disk full) may refuse a clean close; the file goes anyway.
+    }
+    removeDatabaseQuietly(path);
   }
 
   close(): void {

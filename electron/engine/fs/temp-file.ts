@@ -101,3 +101,10 @@ export function fsyncDirectory(dir: string): void {
     // Not supported on every platform (Windows); the rename itself is still atomic.
   }
 }
+
+/** Makes a finished temp file the destination: synced, renamed over it, and the rename itself synced. */
+export function publishTempFile(tempPath: string, destination: string): void {
+  fsyncFile(tempPath);
+  fs.renameSync(tempPath, destination);
+  fsyncDirectory(path.dirname(destination));
+}

@@ -13,7 +13,7 @@ import { ArchiveReader } from '../format/reader.ts';
 import type { BlockRecord, CatalogContent, ContentRecord, Slice } from '../format/records.ts';
 import { FORMAT_VERSION } from '../format/schema.ts';
 import { ArchiveWriter } from '../format/writer.ts';
-import { fsyncDirectory, fsyncFile, removeDatabaseQuietly, removeStaleTempFiles, tempPathBeside } from '../fs/temp-file.ts';
+import { publishTempFile, removeStaleTempFiles, tempPathBeside } from '../fs/temp-file.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
 import { DEFAULT_PRESET, PRESETS } from '../presets.ts';
 import { BlockDecoder } from './block-decoder.ts';
@@ -200,19 +200,12 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     throwIfAborted(signal);
     out.finish({ vacuum: false });
     writer = null;
-    fsyncFile(tempPath);
     reader.close();
-    fs.renameSync(tempPath, archivePath);
-    fsyncDirectory(path.dirname(archivePath));
+    publishTempFile(tempPath, archivePath);
     const after = fs.statSync(archivePath).size;
     return { archivePath, bytesBefore: before, archiveBytes: after, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
-    try {
-      writer?.close();
-    } catch {
-      // The file goes anyway.
-    }
-    removeDatabaseQuietly(tempPath);
+    ArchiveWriter.discard(writer, tempPath);
     throw writeErrorFor(err, archivePath);
   } finally {
     await decoder?.close();

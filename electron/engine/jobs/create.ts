@@ -13,7 +13,7 @@ import type { CatalogContent, EntryRecord } from '../format/records.ts';
 import { FORMAT_VERSION } from '../format/schema.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
 import { ArchiveWriter } from '../format/writer.ts';
-import { fsyncDirectory, fsyncFile, removeDatabaseQuietly, removeStaleTempFiles, tempNamePrefix, tempPathBeside } from '../fs/temp-file.ts';
+import { publishTempFile, removeStaleTempFiles, tempNamePrefix, tempPathBeside } from '../fs/temp-file.ts';
 import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
 import { BlockEncoder, type EncodedBlock } from './block-encoder.ts';
 import { kindFromBytes, kindFromName, SNIFF_BYTES, type FileKind } from './file-kinds.ts';
@@ -338,9 +338,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     out.finish({ vacuum: fs.statSync(tempPath).size <= VACUUM_LIMIT_BYTES });
     writer = null;
     throwIfAborted(signal);
-    fsyncFile(tempPath);
-    fs.renameSync(tempPath, archivePath);
-    fsyncDirectory(archiveDir);
+    publishTempFile(tempPath, archivePath);
 
     const archiveBytes = fs.statSync(archivePath).size;
     return {
@@ -357,12 +355,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       notes,
     };
   } catch (err) {
-    try {
-      writer?.close();
-    } catch {
-      // A database that failed mid-write (disk full) may refuse a clean close; the file goes anyway.
-    }
-    removeDatabaseQuietly(tempPath);
+    ArchiveWriter.discard(writer, tempPath);
     throw writeErrorFor(err, archivePath);
   } finally {
     reader.close();
