@@ -35,3 +35,26 @@ export function exitCodeFor(err: unknown): 1 | 2 {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new OctozipError('cancelled', 'The operation was cancelled.');
 }
+
+/**
+ * `promise`, or 'cancelled' as soon as the signal aborts, whichever comes first: for work that cannot be stopped
+ * (a brotli call on libuv's thread pool), so a cancel is not kept waiting for it. The work's result is dropped.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new OctozipError('cancelled', 'The operation was cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -14,6 +14,7 @@ import { inProcessEngine, RecordingSender, ScriptedDialogs } from './helpers.ts'
 
 let dir: string;
 let handlers: Handlers;
+const grants = new PathGrants();
 let dialogs: ScriptedDialogs;
 let jobs: JobRegistry;
 const revealed: string[] = [];
@@ -45,7 +46,7 @@ beforeAll(() => {
     engine,
     dialogs,
     jobs,
-    grants: new PathGrants(),
+    grants,
     shell: { revealInFolder: (p) => revealed.push(p) },
     dragRoot: join(dir, 'drag-out'),
   });
@@ -102,8 +103,12 @@ describe('presets', () => {
     const sender = new RecordingSender();
     expect(value(await handlers.handle('presetChoices', {}, sender))).toEqual({ choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET });
     for (const preset of PRESET_IDS) {
-      // The schema lets the preset through; the engine then refuses the missing input.
-      const request = { inputs: [join(dir, 'no-such-input')], archivePath: join(dir, 'p.octz'), preset };
+      // The schema lets the preset through; the engine then refuses the missing input (chosen, as by a dialog).
+      const request = {
+        inputs: [grants.grant(join(dir, 'no-such-input'), 'read-input')],
+        archivePath: grants.grant(join(dir, 'p.octz'), 'create-archive'),
+        preset,
+      };
       const { jobId } = value<{ jobId: string }>(await handlers.handle('startCreate', request, sender));
       expect(await sender.ended(jobId), preset).toMatchObject({ type: 'job-failed', error: { code: 'input' } });
     }

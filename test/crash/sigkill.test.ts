@@ -179,9 +179,10 @@ describe('SIGKILL during long operations', () => {
       expect([before, after], `kill at ${delay} ms left a half-added archive`).toContainEqual(listed);
       const report = await verifyArchive({ archivePath: archive });
       expect(report.ok, `kill at ${delay} ms: ${report.problems.join('; ')}`).toBe(true);
-      // A staging archive (and create's own temp inside it) may be left, clearly named; the journal was rolled
-      // back and removed by the list above.
-      for (const name of leftovers(work)) expect(name).toMatch(/^\.+w\.octz\.octozip-tmp-\d+-[0-9a-f]+/);
+      // A staging archive (and create's own temp inside it) may be left, clearly named. A hot journal was rolled
+      // back and removed by the list above; a kill before its header was written leaves an empty one that SQLite
+      // ignores (as in the delete test below), which the next edit removes (checked at the end).
+      for (const name of leftovers(work)) expect(name).toMatch(/^(\.+w\.octz\.octozip-tmp-\d+-[0-9a-f]+|w\.octz-journal$)/);
     }
     expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILLS / 3));
     expect(oldSeen).toBeGreaterThan(0);

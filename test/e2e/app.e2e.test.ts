@@ -249,9 +249,11 @@ describe('Octozip desktop app', () => {
     const { page } = app;
     const big = join(work, 'big');
     mkdirSync(big);
-    for (let i = 0; i < 6; i++) writeFileSync(join(big, `part-${i}.bin`), incompressible(4 << 20, 100 + i));
+    for (let i = 0; i < 3; i++) writeFileSync(join(big, `part-${i}.bin`), incompressible(4 << 20, 100 + i));
     await app.drop([big]);
-    await page.getByLabel(/Fast/).check();
+    // Balanced: the context mixer takes tens of seconds on 12 MB and reports bytes inside its one block, so the
+    // bar moves long before the job could end (fast's brotli finished 24 MB before Cancel could be pressed).
+    await page.getByLabel(/Balanced/).check();
     await page.getByRole('button', { name: 'Create big.octz' }).click();
     await visible(page.getByRole('heading', { name: 'Creating big.octz' }));
     // Wait until some bytes are done so the screenshot shows speed, time left and ratio.

@@ -8,7 +8,7 @@ import { archiveInfo, createArchive, extractArchive, listArchive, verifyArchive 
 import { crc32, crc32Portable } from '../../electron/engine/format/checksum.ts';
 import { openDatabase } from '../../electron/engine/format/database.ts';
 import { ArchiveReader } from '../../electron/engine/format/reader.ts';
-import { APPLICATION_ID, FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
+import { APPLICATION_ID, FORMAT_VERSION, PAGE_SIZE } from '../../electron/engine/format/schema.ts';
 import { craftArchive } from '../helpers/craft.ts';
 import { tempDir } from '../helpers/tree.ts';
 
@@ -36,7 +36,7 @@ describe('the .octz format', () => {
   it('identifies itself through application_id and user_version, readable by the sqlite3 shell', () => {
     expect(Number(sqlite3(archivePath, 'PRAGMA application_id'))).toBe(APPLICATION_ID);
     expect(Number(sqlite3(archivePath, 'PRAGMA user_version'))).toBe(FORMAT_VERSION);
-    expect(Number(sqlite3(archivePath, 'PRAGMA page_size'))).toBe(1024);
+    expect(Number(sqlite3(archivePath, 'PRAGMA page_size'))).toBe(PAGE_SIZE);
     expect(sqlite3(archivePath, "SELECT value FROM header WHERE key = 'creator'")).toBe('"octozip 0.1.0"');
     // Two tables: the header, and blocks (file data and the two halves of the catalog).
     expect(sqlite3(archivePath, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).toBe('block\nheader');

@@ -165,7 +165,7 @@ export interface ContextMixingCodecOptions {
   resourcesDir?: string;
   /** Encoding: the bundled priors blocks may start from, in the order the header lists them (default: every one this build has, English first). */
   use?: readonly PriorId[];
-  /** Worker threads to code blocks on (blocks of one batch, or of concurrent calls, run in parallel); 1: this thread. */
+  /** Worker threads to code blocks on (blocks of one batch, or of concurrent calls, run in parallel); 0: this thread. */
   threads?: number;
 }
 
@@ -240,7 +240,7 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
     const found = wanted.map((id) => stores.findIndex((s) => s?.id === id)).filter((i) => i >= 0);
     return [...new Set(found.length > 0 ? found : stores.flatMap((s, i) => (s ? [i] : [])).slice(0, 1))];
   };
-  const pool = (options.threads ?? 1) > 1 ? new ContextMixingPool(options.threads!) : null;
+  const pool = (options.threads ?? 0) > 0 ? new ContextMixingPool(options.threads!) : null;
   const poolPriors: PriorChoice = { resourcesDir: options.resourcesDir, ids: stores.map((s) => s?.id ?? null) };
   /** A decoder needs the prior a payload names to be bundled: said here, with the archive's name for it. */
   const checkPrior = (payload: Uint8Array) => {

@@ -14,7 +14,7 @@ export interface CodecContext {
   params?: Readonly<Record<string, unknown>>;
   /** Models the archive header names, when decoding: a factory opens exactly these or fails 'missing-model'. */
   models?: readonly ModelRef[];
-  /** Worker threads a codec may code blocks on (default 1: the calling thread). */
+  /** Worker threads a codec may code blocks on (default 0: the calling thread). */
   threads?: number;
 }
 

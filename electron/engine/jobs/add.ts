@@ -26,7 +26,7 @@ const DEDUP_COMPARE_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A content's bytes, decoded (only for duplicate checks, bounded by DEDUP_COMPARE_MAX_BYTES). */
 async function contentBytes(reader: ArchiveReader, content: ContentRecord, signal?: AbortSignal): Promise<Buffer> {
-  const decoder = new BlockDecoder(reader, signal, 1);
+  const decoder = new BlockDecoder(reader, signal, 0);
   try {
     const parts: Uint8Array[] = [];
     for await (const event of streamContents(reader, decoder, [content], { wholeBlocks: false, lookahead: 0 })) {

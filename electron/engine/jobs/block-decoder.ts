@@ -37,7 +37,7 @@ export class BlockDecoder {
   readonly #codecs = new Map<string, Promise<Codec>>();
   readonly #threads: number;
 
-  /** `threads`: worker threads a codec may decode blocks on at once (1: this thread). */
+  /** `threads`: worker threads a codec may decode blocks on at once (0: this thread). */
   constructor(reader: ArchiveReader, signal: AbortSignal | undefined, threads: number) {
     this.#reader = reader;
     this.#header = reader.header;

@@ -4,7 +4,7 @@
 import type { CodecId, ModelRef } from '../api.ts';
 import type { Codec } from '../codecs/codec.ts';
 import { isCodecAvailable, loadCodec } from '../codecs/registry.ts';
-import { throwIfAborted } from '../errors.ts';
+import { throwIfAborted, untilAborted } from '../errors.ts';
 import type { PresetSettings } from '../presets.ts';
 import type { FileKind } from './file-kinds.ts';
 
@@ -43,7 +43,11 @@ export class BlockEncoder {
     let best: { codec: CodecId; payload: Uint8Array } = { codec: 'store', payload: raw };
     let classicalBytes = raw.length;
     if (kind !== 'compressed') {
-      const results = await Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress, { kind }))[0]!.payload })));
+      // A cancel does not wait for a codec that cannot stop mid-block (brotli on the thread pool).
+      const results = await untilAborted(
+        Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress, { kind }))[0]!.payload }))),
+        signal,
+      );
       throwIfAborted(signal);
       for (const r of results) {
         if (r.payload.length < best.payload.length) best = { codec: r.id, payload: r.payload };

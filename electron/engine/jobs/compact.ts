@@ -81,7 +81,7 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     const threads = codingThreads(options.threads, dataBlocks.length, totalBytes);
     const notes: string[] = [];
     encoder = await BlockEncoder.open(settings, threads, notes);
-    decoder = new BlockDecoder(reader, signal, 1);
+    decoder = new BlockDecoder(reader, signal, threads);
     writer = ArchiveWriter.create(tempPath, reader.cipher);
     const out = writer;
     const newSlices = new Map<number, Slice[]>([...live.keys()].map((id) => [id, []]));

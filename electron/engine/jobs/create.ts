@@ -298,7 +298,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       });
       encoded.catch(() => undefined); // awaited in turn below
       inFlight.push({ block, raw, encoded });
-      while (inFlight.length > threads) {
+      while (inFlight.length > Math.max(1, threads)) {
         const done = inFlight.shift()!;
         write(done.block, done.raw, await done.encoded);
       }

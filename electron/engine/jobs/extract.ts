@@ -155,12 +155,14 @@ class FileSink {
 const MAX_OPEN_CONTENTS = 256;
 
 /**
- * Worker threads for coding: the caller's choice, or every core, but no more than there are blocks, and 1 (this
- * thread: no worker to start, no prior to load again per worker) for jobs under PARALLEL_MIN_BYTES, where starting
- * workers took longer than the coding (a 16 KB archive of 3 blocks: 7-8 s with workers from source, 0.5-0.9 s without).
+ * Worker threads for coding: the caller's choice, or every core, but no more than there are blocks. 0 (code on
+ * this thread: no worker to start, no prior to load again) for jobs under PARALLEL_MIN_BYTES, where starting
+ * workers took longer than the coding (a 16 KB archive of 3 blocks: 7-8 s with workers from source, 0.5-0.9 s
+ * without). Anything larger codes on workers even with one thread, so this thread stays free to hear a cancel and
+ * pass progress on (a 16 MiB block codes for about a minute).
  */
 export function codingThreads(requested: number | undefined, blocks: number, bytes: number): number {
-  if (requested === undefined && bytes < PARALLEL_MIN_BYTES) return 1;
+  if (requested === undefined && bytes < PARALLEL_MIN_BYTES) return 0;
   return Math.max(1, Math.min(requested ?? os.availableParallelism(), blocks));
 }
 const PARALLEL_MIN_BYTES = 1024 * 1024;
@@ -254,7 +256,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
     let written = 0;
     const events = streamContents(reader, decoder, wanted, {
       wholeBlocks: false,
-      lookahead: threads - 1,
+      lookahead: Math.max(0, threads - 1),
       // Never backwards: a block's estimate leaves the sum just before its bytes are written.
       onPartial: (bytes) => {
         progress.bytesDone = Math.max(progress.bytesDone, written + bytes);

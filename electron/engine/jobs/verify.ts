@@ -58,7 +58,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
       progress.bytesDone = Math.max(progress.bytesDone, checked + bytes);
       progress.emit();
     };
-    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: threads - 1, onBlockFailed, onPartial })) {
+    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: Math.max(0, threads - 1), onBlockFailed, onPartial })) {
       const id = event.content.id;
       if (event.error) {
         if (event.error.code === 'cancelled') throw event.error;
