@@ -317,9 +317,13 @@ export class ArchiveReader {
     return openStoredPayload(stored, block, this.#cipher, this.archivePath);
   }
 
-  /** Totals for info, without decoding any file data. A locked archive that hides its names counts nothing. */
+  /**
+   * Totals for info, without decoding any file data: packedBytes is the file data's stored size (data blocks), so
+   * the rest of the archive file is structure (catalog and SQLite pages). A locked archive that hides its names
+   * counts no entries.
+   */
   stats(): { entries: number; files: number; rawBytes: number; packedBytes: number } {
-    const packedBytes = [...this.blocks().values()].reduce((sum, b) => sum + b.payloadSize, 0);
+    const packedBytes = [...this.blocks().values()].filter((b) => b.role === 'data').reduce((sum, b) => sum + b.payloadSize, 0);
     if (this.formatVersion >= 2 && this.namesHidden) return { entries: 0, files: 0, rawBytes: 0, packedBytes };
     const entries = this.entries();
     const files = entries.filter((e) => e.type === 'file');
