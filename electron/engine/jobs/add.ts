@@ -50,7 +50,12 @@ async function findStoredTwins(
   exclude: string[],
 ): Promise<Map<string, { entry: ScannedEntry; contentId: number }>> {
   const bySize = new Map<number, ContentRecord[]>();
-  for (const c of stored.values()) if (c.size > 0 && c.size <= DEDUP_COMPARE_MAX_BYTES) bySize.set(c.size, [...(bySize.get(c.size) ?? []), c]);
+  for (const c of stored.values()) {
+    if (c.size === 0 || c.size > DEDUP_COMPARE_MAX_BYTES) continue;
+    let list = bySize.get(c.size);
+    if (!list) bySize.set(c.size, (list = []));
+    list.push(c);
+  }
   const twins = new Map<string, { entry: ScannedEntry; contentId: number }>();
   if (bySize.size === 0) return twins;
   const { entries } = await scanInputs(options.inputs, options.cwd ?? process.cwd(), (p) => exclude.includes(p), options.signal);

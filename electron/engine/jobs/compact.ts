@@ -68,7 +68,9 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     for (const content of live.values()) {
       content.slices.forEach((slice, index) => {
         liveBytes.set(slice.blockId, (liveBytes.get(slice.blockId) ?? 0) + slice.length);
-        slicesIn.set(slice.blockId, [...(slicesIn.get(slice.blockId) ?? []), { content: content.id, index }]);
+        let list = slicesIn.get(slice.blockId);
+        if (!list) slicesIn.set(slice.blockId, (list = []));
+        list.push({ content: content.id, index });
       });
     }
     const dataBlocks = [...blocks.values()].filter((b) => b.role === 'data' && liveBytes.has(b.id)).sort((a, b) => a.id - b.id);

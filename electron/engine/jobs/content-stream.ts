@@ -99,7 +99,9 @@ export async function* streamContents(
   const decodeAt = (i: number): Promise<Uint8Array> => {
     const block = blocks.get(order[i]!)!;
     const wanted = byBlock.get(block.id)!;
-    const end = options.wholeBlocks ? block.rawSize : Math.max(...wanted.map(({ content, index }) => content.slices[index]!.offset + content.slices[index]!.length));
+    // reduce, not Math.max(...): a block of small files holds tens of thousands of slices, past the argument limit.
+    const lastByte = wanted.reduce((end, { content, index }) => Math.max(end, content.slices[index]!.offset + content.slices[index]!.length), 0);
+    const end = options.wholeBlocks ? block.rawSize : lastByte;
     const wantedBytes = wanted.reduce((sum, { content, index }) => sum + content.slices[index]!.length, 0);
     const onProgress = options.onPartial
       ? (bytesDone: number) => {
