@@ -10,6 +10,7 @@ import { crc32 } from './checksum.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { HEADER_KEYS, type ArchiveHeader } from './header.ts';
 import { sealHeader } from './header-seal.ts';
+import { sqliteError } from './sqlite-errors.ts';
 import type { ArchiveReader } from './reader.ts';
 import type { BlockRecord, CatalogContent, EntryRecord, NewBlock } from './records.ts';
 import { FORMAT_VERSION } from './schema.ts';
@@ -54,7 +55,7 @@ export class ArchiveEditor {
       return new ArchiveEditor(archivePath, db, cipher);
     } catch (err) {
       db.close();
-      throw busyOrIo(archivePath, err);
+      throw sqliteError(err, archivePath, 'edit');
     }
   }
 
@@ -114,7 +115,7 @@ export class ArchiveEditor {
       if (this.#cipher) sealHeader(this.#db, this.#cipher, FORMAT_VERSION);
       this.#db.exec('COMMIT');
     } catch (err) {
-      throw busyOrIo(this.archivePath, err);
+      throw sqliteError(err, this.archivePath, 'edit');
     } finally {
       this.close();
     }
@@ -130,16 +131,4 @@ export class ArchiveEditor {
       this.#db.close();
     }
   }
-}
-
-function busyOrIo(archivePath: string, err: unknown): OctozipError {
-  if (err instanceof OctozipError) return err;
-  const code = (err as { code?: string }).code ?? '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new OctozipError('io', `${archivePath} is being changed by another program; try again when it is done.`, { subject: archivePath, cause: err });
-  }
-  if (code === 'SQLITE_FULL') {
-    return new OctozipError('io', `The disk is full; ${archivePath} was left as it was.`, { subject: archivePath, cause: err });
-  }
-  return new OctozipError('io', `Cannot change ${archivePath}: ${(err as Error).message}`, { subject: archivePath, cause: err });
 }

@@ -12,27 +12,11 @@ import { crc32 } from './checksum.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerFromRows, type ArchiveHeader } from './header.ts';
 import { checkHeaderSeal } from './header-seal.ts';
+import { guardSqlite } from './sqlite-errors.ts';
 import { openStoredPayload } from './payload.ts';
 import { BLOCK_ROLES, type BlockRecord, type BlockRole, type ContentRecord, type StoredEntry } from './records.ts';
 import { APPLICATION_ID, FORMAT_VERSION, MAX_BLOCK_BYTES, OLDEST_READABLE_VERSION } from './schema.ts';
 import { readV1Blocks, readV1Contents, readV1Entries } from './v1-tables.ts';
-
-/** Runs `fn`, turning SQLite's corruption errors into 'damaged'. */
-export function guardSqlite<T>(archivePath: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof OctozipError) throw err;
-    const code = (err as { code?: string }).code ?? '';
-    if (code === 'SQLITE_NOTADB') {
-      throw new OctozipError('not-an-archive', `${archivePath} is not an Octozip archive.`, { subject: archivePath, cause: err });
-    }
-    if (code.startsWith('SQLITE_')) {
-      throw new OctozipError('damaged', `The archive is damaged (${(err as Error).message}).`, { subject: archivePath, cause: err });
-    }
-    throw err;
-  }
-}
 
 /**
  * An add or delete killed mid-transaction leaves `ARCHIVE-journal` beside the archive; a read-only connection
