@@ -13,10 +13,10 @@ import {
   deleteFromArchive,
   extractArchive,
   listArchive,
-  OctozipError,
   verifyArchive,
 } from '../../electron/engine/index.ts';
 import { tempDir } from '../helpers/tree.ts';
+import { codeOf } from '../helpers/error-code.ts';
 
 interface ExpectedEntry {
   path: string;
@@ -48,15 +48,6 @@ function copyOfFixture(name: string): string {
   return copy;
 }
 
-async function codeOf(run: () => Promise<unknown>): Promise<string | null> {
-  try {
-    await run();
-    return null;
-  } catch (err) {
-    if (err instanceof OctozipError) return err.code;
-    throw err;
-  }
-}
 
 /** What is on disk under `dir`, in the shape of expected.json. */
 function onDisk(dir: string): ExpectedEntry[] {

@@ -10,10 +10,10 @@ import {
   deleteFromArchive,
   extractArchive,
   listArchive,
-  OctozipError,
   verifyArchive,
 } from '../../electron/engine/index.ts';
 import { blocksOfEntry, readableBytes, storedDataBlocks } from '../helpers/blocks.ts';
+import { codeOf } from '../helpers/error-code.ts';
 
 let sandbox: string;
 
@@ -23,15 +23,6 @@ function write(rel: string, text: string | Buffer): void {
   fs.writeFileSync(full, text);
 }
 
-async function codeOf(run: () => Promise<unknown>): Promise<string | null> {
-  try {
-    await run();
-    return null;
-  } catch (err) {
-    if (err instanceof OctozipError) return err.code;
-    throw err;
-  }
-}
 
 beforeAll(() => {
   sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-edit-'));

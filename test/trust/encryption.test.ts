@@ -7,10 +7,11 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveInfo, createArchive, deleteFromArchive, extractArchive, listArchive, OctozipError, verifyArchive } from '../../electron/engine/index.ts';
+import { archiveInfo, createArchive, deleteFromArchive, extractArchive, listArchive, verifyArchive } from '../../electron/engine/index.ts';
 import { decodeEntryList, encodeEntryList } from '../../electron/engine/format/catalog.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
 import { blockRows, readableBytes } from '../helpers/blocks.ts';
+import { codeOf } from '../helpers/error-code.ts';
 
 const PASSWORD = 'tr0ub4dor & 3';
 const SECRET_NAME = 'PLANS-FOR-WORLD-DOMINATION';
@@ -22,15 +23,6 @@ let hidden: string; // names encrypted
 let visible: string; // names in the clear, content encrypted
 const files = new Map<string, Buffer>();
 
-async function codeOf(run: () => Promise<unknown>): Promise<string | null> {
-  try {
-    await run();
-    return null;
-  } catch (err) {
-    if (err instanceof OctozipError) return err.code;
-    throw err;
-  }
-}
 
 beforeAll(async () => {
   sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-enc-'));
