@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { serializePrior } from '../../electron/engine/coder/prior.ts';
 import { MAX_TABLE_BITS } from '../../electron/engine/coder/table-size.ts';
-import { WasmPredictor } from '../../electron/engine/coder/wasm-coder.ts';
+import { PRIOR_REVISION, WasmPredictor } from '../../electron/engine/coder/wasm-coder.ts';
 import {
   isPriorId,
   PRIOR_IDS,
@@ -60,9 +60,12 @@ function packSources(id: PriorId): string[] {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Runs a fresh predictor over text and returns what it learned, serialized. */
+/**
+ * Runs a fresh predictor over text and returns what it learned, serialized. Priors are learned with
+ * PRIOR_REVISION, whatever revision later streams code with (wasm-coder.ts says why).
+ */
 export function primePrior(text: Uint8Array, tableBits: number = MAX_TABLE_BITS): Uint8Array {
-  const predictor = new WasmPredictor({ tableBits });
+  const predictor = new WasmPredictor({ tableBits, revision: PRIOR_REVISION });
   try {
     predictor.prime(text);
     return serializePrior(predictor.learnedState(tableBits));

@@ -7,6 +7,7 @@ import { createArchive, extractArchive, verifyArchive } from '../../electron/eng
 import { createContextMixingCodec, decodeContextMixingChunk, encodeContextMixingChunk } from '../../electron/engine/codecs/context-mixing.ts';
 import { priorStore } from '../../electron/engine/model/prior-store.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
+import { LATEST_REVISION } from '../../electron/engine/coder/wasm-coder.ts';
 
 const text = new TextEncoder().encode(
   'The quick brown fox jumps over the lazy dog.\r\nPack my box with five dozen liquor jugs.\n'.repeat(200),
@@ -42,7 +43,8 @@ describe("the 'cm' codec", () => {
     const bad = [
       payload.subarray(0, 2), // shorter than the header
       Uint8Array.from([9, ...payload.subarray(1)]), // unknown version
-      Uint8Array.from([payload[0]! - 1, ...payload.subarray(1)]), // an older coder's version: refused rather than misdecoded
+      Uint8Array.from([2, ...payload.subarray(1)]), // a version before any this build reads: refused rather than misdecoded
+      Uint8Array.from([LATEST_REVISION + 1, ...payload.subarray(1)]), // a later coder's version, likewise
       Uint8Array.from([payload[0]!, 40, ...payload.subarray(2)]), // table size out of range
       Uint8Array.from([payload[0]!, payload[1]!, 4, ...payload.subarray(3)]), // unknown flag
     ];

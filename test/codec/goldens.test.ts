@@ -1,13 +1,19 @@
 // Coded output, pinned: each codec, set as the presets set it, encodes fixed generated inputs to payloads whose
 // SHA-256 is committed below. A refactor must not change a single payload byte; a change that means to (a new
 // model, a rebuilt prior, a new payload version) updates these hashes in the same commit and says why.
+// Model revision 4 changed every cm and neural row; the revision-3 rows moved to REVISION_3_GOLDEN, which
+// revision 3 must keep producing as long as archives it wrote exist.
 // Brotli's bytes belong to the libbrotli that Node bundles: if a Node upgrade alone changes them, update them.
 // The prior's bytes come from build/prior (resources/prior.json names its SHA-256): rebuilding it to other bytes
 // changes the primed 'cm' hashes, as it should.
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../../electron/engine/codecs/codec.ts';
-import { createContextMixingCodec } from '../../electron/engine/codecs/context-mixing.ts';
+import { createContextMixingCodec, shouldPrime } from '../../electron/engine/codecs/context-mixing.ts';
+import { encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
+import type { SectionTarget } from '../../electron/engine/coder/prior.ts';
+import { tableBitsFor } from '../../electron/engine/coder/table-size.ts';
+import { priorStore } from '../../electron/engine/model/prior-store.ts';
 import { loadCodec } from '../../electron/engine/codecs/registry.ts';
 import { PRESETS } from '../../electron/engine/presets.ts';
 
@@ -106,17 +112,29 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '4a47265615db9ab6594225a5f39e5da72b63561dee871f1985c550d956a3dc4d',
-  'cm cold / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
-  'cm cold / binary 32 KiB': '6b61eef2800b5a68025c0b8054db11a53ff5638285b1619be13d22bf6cddf46d',
+  'cm cold / text 64 KiB': '272a0ab41a687b577fc1be0dc853d01ed6e34d78c55299844c89b0fa8bef73f2',
+  'cm cold / text 6 KiB': 'fd9fad46edea048c864a60d97dd844cbffb3ab45a461f53a18c661c7cb30cef4',
+  'cm cold / binary 32 KiB': '6bca61d08eb0fc408ead1a063cb68af8ce16c66e5fe826732d64c54eaf25d270',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': 'b42336360f3fd177ae578c214263f3e2ee31cd58e170334af11558c31439fbd1',
+  'cm with the bundled prior (balanced) / text 64 KiB': '01615eff8a7eb733d03b4a8cf7d9ba0c17cfc9f79b478e4e4f78b5287d21460e',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': '649368fd42cb87b299cc7afc165abab7c25f1bbaab049926eece9c5351233ad4',
-  'cm with the bundled prior (balanced) / binary 32 KiB': '6b61eef2800b5a68025c0b8054db11a53ff5638285b1619be13d22bf6cddf46d',
-  'neural (maximum) / text 64 KiB': 'a7fdc2b6796f5efd1926e4313ae6f8a10a06dd64db9a9d7ea38e9b0bd4aef219',
-  'neural (maximum) / text 6 KiB': 'b39f61c541866e3b2d36a5e458435163b85dc4065ec578892ff51010bc58eb36',
-  'neural (maximum) / binary 32 KiB': 'd7f5e85b91be9de9b2df1cc02018b61ffe940d18adc19ff5634bedb85a95e7df',
+  'cm with the bundled prior (balanced) / text 6 KiB': '3fc468aeba1b30fe3819a17c2e4894330f6e1f806b4778c9e93234b77780f172',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '6bca61d08eb0fc408ead1a063cb68af8ce16c66e5fe826732d64c54eaf25d270',
+  'neural (maximum) / text 64 KiB': 'b8c7a10852493138d70aa3cfa5e618b7637eacaacf1e7c9df06a291760c73789',
+  'neural (maximum) / text 6 KiB': '8ed011d156548f146ce2017f0fb9c5966f510906b2a3e85f02531a0ee91fc23f',
+  'neural (maximum) / binary 32 KiB': '285b031341283134866aaaea6f2268e19ed97da81b44bbc5c6c9c1ba7d63ad99',
+};
+
+/**
+ * The cm payloads model revision 3 wrote (the GOLDEN rows of the build before revision 4): every archive made then
+ * holds payloads like these, so revision 3 must keep coding to exactly these bytes.
+ */
+const REVISION_3_GOLDEN: Record<string, string> = {
+  'cold / text 64 KiB': '4a47265615db9ab6594225a5f39e5da72b63561dee871f1985c550d956a3dc4d',
+  'cold / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
+  'cold / binary 32 KiB': '6b61eef2800b5a68025c0b8054db11a53ff5638285b1619be13d22bf6cddf46d',
+  'primed / text 64 KiB': 'b42336360f3fd177ae578c214263f3e2ee31cd58e170334af11558c31439fbd1',
+  'primed / text 6 KiB': '649368fd42cb87b299cc7afc165abab7c25f1bbaab049926eece9c5351233ad4',
 };
 
 const opened: Codec[] = [];
@@ -143,5 +161,21 @@ describe('codec goldens', () => {
       });
     }
     expect(actual).toEqual(GOLDEN);
+  });
+
+  it('model revision 3 still codes to the bytes it wrote before revision 4', () => {
+    const prior = priorStore();
+    const actual: Record<string, string> = {};
+    for (const primed of [false, true]) {
+      for (const name of Object.keys(INPUTS)) {
+        const chunk = INPUTS[name]!;
+        if (primed && !shouldPrime(chunk)) continue;
+        const tableBits = primed ? prior.manifest.tableBits : tableBitsFor(chunk.length);
+        const options = { tableBits, revision: 3 as const, loadPrior: primed ? (target: SectionTarget) => prior.loadInto(target) : undefined };
+        const payload = Buffer.concat([Uint8Array.of(3, tableBits, primed ? 1 : 0), encodeBytes(chunk, undefined, options)]);
+        actual[`${primed ? 'primed' : 'cold'} / ${name}`] = crypto.createHash('sha256').update(payload).digest('hex');
+      }
+    }
+    expect(actual).toEqual(REVISION_3_GOLDEN);
   });
 });

@@ -14,6 +14,7 @@ import {
   priorsFromParams,
 } from '../../electron/engine/codecs/context-mixing.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
+import { LATEST_REVISION } from '../../electron/engine/coder/wasm-coder.ts';
 import { bundledPrior, PriorStore, priorManifestFile, type PriorId } from '../../electron/engine/model/prior-store.ts';
 import { primePrior } from '../../build/prior/build-prior.ts';
 
@@ -128,7 +129,7 @@ describe("the 'cm' codec with several priors", () => {
 
   it('keeps an english-only header as before packs (no priors list)', () => {
     const codec = createContextMixingCodec({ resourcesDir: dir, use: ['english'] });
-    expect(codec.params).toEqual({ payloadVersion: 3, prior: PriorStore.open(dir).ref });
+    expect(codec.params).toEqual({ payloadVersion: LATEST_REVISION, prior: PriorStore.open(dir).ref });
     expect(priorsFromParams(codec.params)).toBeUndefined();
   });
 

@@ -9,18 +9,21 @@
 // README.md: each kind's prior wins on held-out text of its kind, but not on every file). Binary blocks, which a
 // prior only misleads, and tiny ones start cold. The encoder decides; the payload records it.
 //
-// Payload: version u8 (3) | tableBits u8 | flags u8 | arithmetic-coded bytes. Flags: bit 0 primed; bits 1-3 which
+// Payload: version u8 (3 or 4) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
+// revision the bytes were coded with (coder/wasm-coder.ts): new payloads are 4, and 3 (written before) still
+// decodes, with the same priors (they are learned with revision 3). Flags: bit 0 primed; bits 1-3 which
 // prior, an index into the list the header's cm params name (`priors`, each by name and SHA-256; index 0 is also
-// `prior`, as before packs). A chunk primed with prior 0 is byte-for-byte what older builds wrote, so the layout
-// version stays 3; an older build meets a higher index as unknown flags and refuses it. tableBits is stored
+// `prior`, as before packs). Packs kept version 3, since a chunk primed with prior 0 was byte-for-byte what
+// older builds wrote; an older build meets a higher index as unknown flags and refuses it. tableBits is stored
 // rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
 // change to electron/engine/coder (its WebAssembly in coder/assembly, mirrored by the reference coder in
-// test/coder/oracle) that alters its output must bump PAYLOAD_VERSION (and the neural payload's),
-// so an old archive is refused with a clear message instead of decoding to wrong bytes that only the checksums
-// catch; build/prior/build-prior.ts fails when a prior no longer matches its manifest, as a reminder.
+// test/coder/oracle) that alters its output must be a new model revision, so that every payload decodes with
+// the model that coded it; build/prior/build-prior.ts fails when a prior no longer matches its manifest, as a
+// reminder that revision PRIOR_REVISION must stay as it is.
 import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
+import { isModelRevision, LATEST_REVISION, MODEL_REVISIONS } from '../coder/wasm-coder.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
 import { bundledPrior, PRIOR_IDS, priorStore, PriorStore, type PriorId } from '../model/prior-store.ts';
@@ -28,7 +31,7 @@ import { ContextMixingPool } from './cm-pool.ts';
 import type { PriorChoice } from './cm-worker.ts';
 import type { BatchProgress, Codec, EncodeHints } from './codec.ts';
 
-const PAYLOAD_VERSION = 3;
+const PAYLOAD_VERSION = LATEST_REVISION;
 const HEADER_BYTES = 3;
 const FLAG_PRIMED = 1;
 const PRIOR_INDEX_SHIFT = 1;
@@ -136,7 +139,8 @@ export function decodeContextMixingChunk(
 ): Uint8Array {
   const damaged = (why: string) => new OctozipError('damaged', `A context-mixing block is damaged: ${why}.`);
   if (payload.length < HEADER_BYTES) throw damaged('it is shorter than its header');
-  if (payload[0] !== PAYLOAD_VERSION) throw damaged(`its layout version is ${payload[0]}, this build reads ${PAYLOAD_VERSION}`);
+  const revision = payload[0]!;
+  if (!isModelRevision(revision)) throw damaged(`its layout version is ${revision}, this build reads ${MODEL_REVISIONS.join(' and ')}`);
   const tableBits = payload[1]!;
   const flags = payload[2]!;
   if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
@@ -146,14 +150,14 @@ export function decodeContextMixingChunk(
   if (!Number.isSafeInteger(length) || length < 0 || length > rawSize) throw new RangeError(`cannot decode ${length} of a block's ${rawSize} bytes`);
   const coded = payload.subarray(HEADER_BYTES);
   // Damaged coded bytes decode to wrong bytes of the right length, never a hang; the engine's checksums catch them.
-  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits }, onProgress);
+  if ((flags & FLAG_PRIMED) === 0) return decodeBytes(coded, length, undefined, { tableBits, revision }, onProgress);
   const index = (flags & PRIOR_INDEX_MASK) >> PRIOR_INDEX_SHIFT;
   const slots: readonly PriorSlot[] = Array.isArray(priors) ? priors : [(priors as PriorStore | null | undefined) ?? null];
   const prior = slots[index];
   if (!prior) throw damaged(`it was coded with prior ${index}, which the archive header does not name`);
   if (!(prior instanceof PriorStore)) throw missingModelError(prior);
   if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
-  return decodeBytes(coded, length, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress);
+  return decodeBytes(coded, length, undefined, { tableBits, revision, loadPrior: (target) => prior.loadInto(target) }, onProgress);
 }
 
 export interface ContextMixingCodecOptions {

@@ -7,6 +7,7 @@
 // parallelism allows.
 import type { ModelRef } from '../api.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
+import { isModelRevision, LATEST_REVISION, MODEL_REVISIONS } from '../coder/wasm-coder.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { FrequencyTable } from '../model/frequencies.ts';
 import { ModelRegistry, type BundledModel } from '../model/manifest.ts';
@@ -16,8 +17,11 @@ import { NetworkSession } from '../model/network-session.ts';
 import { availableParallelism } from 'node:os';
 import type { Codec, EncodedChunk } from './codec.ts';
 
-/** First byte of every neural payload; bump when the layout or the coding changes. */
-export const NEURAL_PAYLOAD_VERSION = 3;
+/**
+ * First byte of every neural payload; bump when the layout or the coding changes. Versions 3 and 4 share the
+ * layout and differ in the adaptive predictor's model revision, which is the version (wasm-coder.ts); both decode.
+ */
+export const NEURAL_PAYLOAD_VERSION = LATEST_REVISION;
 /** Bytes of the model's SHA-256 repeated in each payload, to catch a payload paired with the wrong model. */
 const HASH_PREFIX_BYTES = 8;
 
@@ -117,8 +121,8 @@ export function buildPayload(model: BundledModel, tableBits: number, segments: {
 export function parsePayload(model: BundledModel, payload: Uint8Array, rawSize: number): ParsedPayload {
   const r = new PayloadReader(payload);
   const version = r.byte();
-  if (version !== NEURAL_PAYLOAD_VERSION) {
-    throw damaged(`its layout version is ${version}, this build reads version ${NEURAL_PAYLOAD_VERSION}`);
+  if (!isModelRevision(version)) {
+    throw damaged(`its layout version is ${version}, this build reads versions ${MODEL_REVISIONS.join(' and ')}`);
   }
   const hash = Buffer.from(model.manifest.sha256, 'hex');
   for (let i = 0; i < HASH_PREFIX_BYTES; i++) {
@@ -147,7 +151,7 @@ export function parsePayload(model: BundledModel, payload: Uint8Array, rawSize: 
   const lanes: DecodeLane[] = [];
   let pos = r.pos;
   for (const s of sizes) {
-    lanes.push({ coded: payload.subarray(pos, pos + s.codedSize), rawSize: s.rawSize, tableBits });
+    lanes.push({ coded: payload.subarray(pos, pos + s.codedSize), rawSize: s.rawSize, tableBits, revision: version });
     pos += s.codedSize;
   }
   return { tableBits, lanes };

@@ -88,12 +88,17 @@ export class ArchiveEditor {
     this.#blocks.writeCatalog(entries, contents);
   }
 
-  /** Records the codecs and models added blocks need; a codec's parameters must match what is there. */
+  /**
+   * Records the codecs and models added blocks need; a codec's parameters must match what is there, except its
+   * payloadVersion: each payload names its own version, so blocks of an older model revision stay beside new
+   * ones, and the header keeps the newest.
+   */
   mergeHeader(current: ArchiveHeader, added: ArchiveHeader): void {
     const codecParams = { ...current.codecParams };
+    const settings = (params: Readonly<Record<string, unknown>>) => JSON.stringify({ ...params, payloadVersion: undefined });
     for (const [id, params] of Object.entries(added.codecParams)) {
       const existing = codecParams[id];
-      if (existing && JSON.stringify(existing) !== JSON.stringify(params)) {
+      if (existing && settings(existing) !== settings(params)) {
         throw new OctozipError(
           'input',
           `The archive's ${id} blocks were made with other settings (${JSON.stringify(existing)}); add with the archive's preset (${current.preset ?? 'unknown'}).`,

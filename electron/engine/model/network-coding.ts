@@ -3,7 +3,7 @@
 // them in order; decoding runs many segments as lanes in lockstep, one ORT call per step for every active lane,
 // because each byte's context needs the bytes just decoded. Both paths build rows with writeContextRows and map
 // logits with FrequencyTable, so the coder sees identical integers.
-import { WasmPredictor } from '../coder/wasm-coder.ts';
+import { WasmPredictor, type ModelRevision } from '../coder/wasm-coder.ts';
 import { throwIfAborted } from '../errors.ts';
 import { writeContextRows } from './contexts.ts';
 import type { FrequencyTable } from './frequencies.ts';
@@ -64,6 +64,8 @@ export interface DecodeLane {
   rawSize: number;
   /** The tableBits the segment was encoded with. */
   tableBits: number;
+  /** The model revision it was encoded with (the payload's version). */
+  revision: ModelRevision;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function decodeLanes(
   const predictors: WasmPredictor[] = [];
   try {
     for (const lane of members) {
-      const predictor = new WasmPredictor({ tableBits: lanes[lane]!.tableBits });
+      const predictor = new WasmPredictor({ tableBits: lanes[lane]!.tableBits, revision: lanes[lane]!.revision });
       predictors.push(predictor);
       predictor.startDecode(lanes[lane]!.coded);
     }

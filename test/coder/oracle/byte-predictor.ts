@@ -35,11 +35,16 @@ export interface BytePredictorOptions {
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
+  /** The model revision (3 or 4, default 4; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
-/** History ring: up to 4 MiB, the largest chunk a preset makes, so a match can reach back across a whole chunk. */
-const HISTORY_BITS = 22;
+/**
+ * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
+ * block), so a match can reach back across a whole chunk.
+ */
+const HISTORY_BITS = { 3: 22, 4: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
@@ -65,7 +70,8 @@ function isLetter(c: number): boolean {
 }
 
 export class BytePredictor {
-  private readonly history = new History(HISTORY_BITS);
+  private readonly history: History;
+  private readonly revision4: boolean;
   private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
@@ -93,8 +99,9 @@ export class BytePredictor {
   private wordHash = 0;
   private previousWordHash = 0;
   private previousWordHash2 = 0;
-  /** Position of the first byte of the current line. */
+  /** Position of the first byte of the current line, and of the line before. */
   private lineStart = 0;
+  private previousLineStart = 0;
 
   private predicted = false;
   private networkUsed = false;
@@ -105,6 +112,9 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
+    const revision = options.revision ?? 4;
+    this.revision4 = revision === 4;
+    this.history = new History(HISTORY_BITS[revision]);
     const prior = options.prior;
     if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
     const section = (name: string): Int32Array => {
@@ -114,7 +124,7 @@ export class BytePredictor {
     };
     this.contexts = new ContextTable(tableBits, CONTEXT_LIMITS, 5, prior ? section('contexts') : undefined);
     // The match model's position table is a quarter of the context table's slots (4 MiB at the default).
-    this.match = new MatchModel(this.history, tableBits - 2);
+    this.match = new MatchModel(this.history, tableBits - 2, this.revision4);
     this.record = new RecordModel(this.history);
     if (prior) {
       const order0 = section('order0');
@@ -213,7 +223,10 @@ export class BytePredictor {
 
   private byteDone(c: number): void {
     this.history.push(c);
-    if (c === 10) this.lineStart = this.history.length;
+    if (c === 10) {
+      this.previousLineStart = this.lineStart;
+      this.lineStart = this.history.length;
+    }
     this.c8 = (this.c8 << 8) | (this.c4 >>> 24);
     this.c4 = (this.c4 << 8) | c;
     this.c0 = 1;
@@ -251,6 +264,16 @@ export class BytePredictor {
       t.setContext(8, hash2(hash2(12, above), (c4 & 0xff) | (rlen << 8)));
       t.setContext(9, hash2(hash2(13, above), this.record.column()));
       t.setContext(10, hash2(hash2(14, above), (h.back(2 * rlen) << 8) | (c4 & 0xff)));
+    } else if (this.revision4) {
+      // Text has lines, not records: order 7, and the bytes above in the previous line (the same column and the
+      // next), which carry indentation and aligned code and tables.
+      t.setContext(7, hash2(hash2(19, c4), this.c8 & 0xffffff));
+      const aboveAt = this.previousLineStart + (h.length - this.lineStart);
+      const above = aboveAt < this.lineStart ? h.back(h.length - aboveAt) : 256;
+      const aboveNext = aboveAt + 1 < this.lineStart ? h.back(h.length - aboveAt - 1) : 256;
+      t.setContext(8, hash2(hash2(20, above), c4 & 0xff));
+      t.setContext(9, this.record.length > 0 ? hash2(hash2(15, this.record.column()), c4 & 0xff) : 0);
+      t.setContext(10, hash2(hash2(21, above | (aboveNext << 9)), c4 & 0xffff));
     } else {
       t.setContext(7, 0);
       t.setContext(8, 0);

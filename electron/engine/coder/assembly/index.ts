@@ -4,7 +4,7 @@
 import { APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
 import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderStart } from './binary-coder';
 import { allocContextState, allocTable, resetContextState } from './context-table';
-import { allocHistory, resetHistory } from './history';
+import { HISTORY_BITS_3, HISTORY_BITS_4, allocHistory, resetHistory } from './history';
 import { buildLogisticTables } from './logistic';
 import { MATCH_COUNTERS, allocMatchCounters, allocMatchPositions, matchCounters, resetMatch } from './match-model';
 import { alloc, ensureMemory, mark, memoryEnd, rewind } from './memory';
@@ -35,15 +35,19 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
   memory.fill(start, 0, start + bytes <= clean ? bytes : clean - start);
 }
 
-/** Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next. */
-export function init(bits: i32, primed: bool): void {
+/**
+ * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
+ * revision: the model revision (the cm payload version), 3 or 4; the host checks it.
+ */
+export function init(bits: i32, primed: bool, revision: i32): void {
+  const isRevision4 = revision >= 4;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
   tableBits = bits;
   rewind(staticEnd);
   contexts = allocTable(bits);
-  const positions = allocMatchPositions(bits - 2);
+  const positions = allocMatchPositions(bits - 2, isRevision4);
   for (let a = 0; a < 3; a++) allocApm(a, unchecked(APM_RATES[a]));
   allocHistory();
   ioBase = alloc(0);
@@ -53,9 +57,9 @@ export function init(bits: i32, primed: bool): void {
   resetContextState();
   resetMatch();
   resetRecord();
-  resetHistory();
+  resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
   resetMixer();
-  resetPredictor();
+  resetPredictor(isRevision4);
   clearNetwork();
 }
 

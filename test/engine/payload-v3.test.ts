@@ -1,0 +1,105 @@
+// Archives whose blocks were coded by model revision 3 (test/fixtures/payload-v3, made by the build before
+// revision 4: cm blocks primed with each of the three priors, and neural blocks) still verify and extract to
+// exactly the bytes they were made from, also beside blocks that a later add coded with the current revision.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addToArchive, extractArchive, verifyArchive } from '../../electron/engine/index.ts';
+import { LATEST_REVISION } from '../../electron/engine/coder/wasm-coder.ts';
+import { tempDir } from '../helpers/tree.ts';
+
+interface ExpectedFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+const FIXTURES = new URL('../fixtures/payload-v3/', import.meta.url);
+const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedFile[];
+
+let root: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir: root, cleanup } = tempDir('octozip-payload-v3-')));
+afterAll(() => cleanup());
+
+let counter = 0;
+function copyOfFixture(name: string): string {
+  const copy = path.join(root, `${counter++}-${name}`);
+  fs.copyFileSync(new URL(name, FIXTURES), copy);
+  return copy;
+}
+
+/** Each data block's codec, the first byte of its payload (the payload version) and its flags byte. */
+function dataBlocks(archivePath: string): { codec: string; version: number; flags: number }[] {
+  const rows = execFileSync('sqlite3', [archivePath, "SELECT codec, unicode(substr(payload, 1, 1)), unicode(substr(payload, 3, 1)) FROM block WHERE role = 'data' ORDER BY id"], {
+    encoding: 'utf8',
+  });
+  return rows
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [codec, version, flags] = line.split('|');
+      return { codec: codec!, version: Number(version), flags: Number(flags) };
+    });
+}
+
+function filesUnder(dir: string): ExpectedFile[] {
+  const out: ExpectedFile[] = [];
+  const walk = (abs: string, rel: string) => {
+    for (const name of fs.readdirSync(abs).sort()) {
+      const p = path.join(abs, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (fs.statSync(p).isDirectory()) walk(p, r);
+      else {
+        const bytes = fs.readFileSync(p);
+        out.push({ path: r, size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
+      }
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+describe('archives coded by model revision 3', () => {
+  it('the fixtures hold revision-3 blocks: cm primed with each prior, and neural', () => {
+    const cm = dataBlocks(fileURLToPath(new URL('balanced.octz', FIXTURES))).filter((b) => b.codec === 'cm');
+    expect(cm.map((b) => b.version)).toEqual([3, 3, 3]);
+    // Flags: bit 0 primed, bits 1-3 the prior's index (english, code, markup).
+    expect(cm.map((b) => b.flags).sort()).toEqual([1, 3, 5]);
+    const neural = dataBlocks(fileURLToPath(new URL('neural.octz', FIXTURES)));
+    expect(neural.length).toBeGreaterThan(1);
+    expect(neural.every((b) => b.codec === 'neural' && b.version === 3)).toBe(true);
+  });
+
+  for (const name of ['balanced.octz', 'neural.octz']) {
+    it(`${name} verifies and extracts to the bytes it was made from`, async () => {
+      const archivePath = copyOfFixture(name);
+      const report = await verifyArchive({ archivePath });
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      const out = path.join(root, `out-${counter++}`);
+      await extractArchive({ archivePath, destDir: out });
+      expect(filesUnder(out)).toEqual(EXPECTED);
+    });
+  }
+
+  it('takes new files coded by the current revision beside its revision-3 blocks, and extracts both', async () => {
+    const archivePath = copyOfFixture('balanced.octz');
+    const src = path.join(root, `add-src-${counter++}`);
+    fs.mkdirSync(src);
+    const text = Array.from({ length: 60 }, (_, i) => `int added_${i}(int x) { return x * ${i} + ${i % 7}; }\n`).join('');
+    fs.writeFileSync(path.join(src, 'added.c'), text);
+    await addToArchive({ archivePath, inputs: ['added.c'], cwd: src });
+    const versions = dataBlocks(archivePath)
+      .filter((b) => b.codec === 'cm')
+      .map((b) => b.version);
+    expect(versions).toEqual([3, 3, 3, LATEST_REVISION]);
+    const out = path.join(root, `out-${counter++}`);
+    await extractArchive({ archivePath, destDir: out });
+    const added = { path: 'added.c', size: text.length, sha256: crypto.createHash('sha256').update(text).digest('hex') };
+    expect(filesUnder(out)).toEqual([added, ...EXPECTED]);
+  });
+});
