@@ -33,6 +33,11 @@ export class ContextMixingPool {
     return this.#size;
   }
 
+  /** Workers started so far (at most size): blocks coded at once each start one. */
+  get started(): number {
+    return this.#slots.length;
+  }
+
   #spawn(): Slot {
     const worker = startModuleWorker(new URL('./cm-worker.ts', import.meta.url), null);
     const slot: Slot = { worker, busy: false };
@@ -67,9 +72,13 @@ export class ContextMixingPool {
     for (;;) {
       throwIfAborted(signal);
       if (this.#closed) throw new OctozipError('cancelled', 'The operation was cancelled.');
-      const free = this.#slots.find((s) => !s.busy);
-      if (free) return free;
-      if (this.#slots.length < this.#size) return this.#spawn();
+      // Taken here, in the same turn as it is found free: marking it after the await let two blocks started
+      // together both take the first worker, which then coded them one after the other.
+      const slot = this.#slots.find((s) => !s.busy) ?? (this.#slots.length < this.#size ? this.#spawn() : null);
+      if (slot) {
+        slot.busy = true;
+        return slot;
+      }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
@@ -82,7 +91,6 @@ export class ContextMixingPool {
   /** Runs one block's coding on a free worker; onProgress gets the block's bytes coded so far. */
   async run(job: Job, transfer: ArrayBuffer[], signal?: AbortSignal, onProgress?: (bytesDone: number) => void): Promise<Uint8Array> {
     const slot = await this.#acquire(signal);
-    slot.busy = true;
     const id = this.#nextId++;
     const onAbort = () => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
