@@ -76,8 +76,11 @@ export interface CreateSummary {
   bitsPerByte: number;
   /** Bytes per codec that won blocks, raw side. */
   rawBytesByCodec: Partial<Record<CodecId, number>>;
-  /** Payload size the classical codec alone would have produced, for "x% better than brotli". */
-  classicalBytes: number;
+  /**
+   * Payload size the classical codec alone produced, for "x% better than brotli"; null when brotli was not tried
+   * on every block (it is skipped where a learned codec is far ahead, which saves as much time as that codec takes).
+   */
+  classicalBytes: number | null;
   seconds: number;
   /** Things the user should know, as sentences: a preset's codec missing from this build, inputs skipped. */
   notes?: string[];

@@ -41,6 +41,7 @@ describe('format', () => {
     expect(estimateSecondsLeft(0, 100, 0)).toBeNull();
     expect(describeGainOverClassical(80, 100)).toBe('20% smaller than brotli alone.');
     expect(describeGainOverClassical(100, 100)).toBe('Same size as brotli alone.');
+    expect(describeGainOverClassical(100, null)).toMatch(/^Not compared with brotli/);
     expect(baseName('/home/u/a.octz')).toBe('a.octz');
     expect(baseName('C:\\Users\\u\\b.octz')).toBe('b.octz');
     expect(dirName('/home/u/a.octz')).toBe('/home/u');

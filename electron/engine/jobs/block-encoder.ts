@@ -1,6 +1,12 @@
-// Codes one solid block with every candidate codec of the preset and keeps the smallest payload; 'store' always
+// Codes one solid block with the candidate codecs of the preset and keeps the smallest payload; 'store' always
 // competes and wins ties, so no block is ever larger than its bytes. Already-compressed files go to 'store'
-// at once. Candidates run at once: brotli on libuv's thread pool, the context mixer on its worker threads.
+// at once.
+//
+// Brotli competes only where it could win: on blocks under BROTLI_ALWAYS_BYTES, and where the learned codecs
+// leave more than a quarter of the bytes. Quality 11 with a 16 MiB window costs 1.5-2 s of CPU per MB here,
+// 30 s on the curl tree's three text blocks, more than half of what the context mixer spends on them, and on
+// text it never comes close: on own validation text (JavaScript and TypeScript from node_modules, libxml2's C,
+// Markdown, prose) it stored 26-43% more than cm.
 import type { CodecId, ModelRef } from '../api.ts';
 import type { Codec } from '../codecs/codec.ts';
 import { isCodecAvailable, loadCodec } from '../codecs/registry.ts';
@@ -11,9 +17,17 @@ import type { FileKind } from './file-kinds.ts';
 export interface EncodedBlock {
   codec: CodecId;
   payload: Uint8Array;
-  /** What brotli alone would have stored (or the raw size where brotli was not tried): "x% better than brotli". */
-  classicalBytes: number;
+  /**
+   * What brotli alone stored (the raw size for already-compressed files, which no codec tries), or null where
+   * brotli was not tried because a learned codec was far ahead: "x% better than brotli" only when known.
+   */
+  classicalBytes: number | null;
 }
+
+/** Blocks below this always meet brotli too: it is cheap there, and small blocks are where it can win. */
+export const BROTLI_ALWAYS_BYTES = 1024 * 1024;
+/** Brotli also competes when the best learned payload is larger than this share of the raw bytes (2 bits a byte). */
+const BROTLI_WORTH_TRYING = 0.25;
 
 export class BlockEncoder {
   readonly #codecs: Codec[];
@@ -41,14 +55,17 @@ export class BlockEncoder {
   /** `onProgress`: the block's bytes coded so far, from the codecs that can tell (the context mixer). */
   async encode(raw: Uint8Array, kind: FileKind, signal?: AbortSignal, onProgress?: (bytesDone: number) => void): Promise<EncodedBlock> {
     let best: { codec: CodecId; payload: Uint8Array } = { codec: 'store', payload: raw };
-    let classicalBytes = raw.length;
+    let classicalBytes: number | null = raw.length;
     if (kind !== 'compressed') {
-      // A cancel does not wait for a codec that cannot stop mid-block (brotli on the thread pool).
-      const results = await untilAborted(
-        Promise.all(this.#codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress, { kind }))[0]!.payload }))),
-        signal,
-      );
-      throwIfAborted(signal);
+      const brotli = this.#codecs.find((c) => c.id === 'brotli');
+      const learned = this.#codecs.filter((c) => c !== brotli);
+      const always = brotli && (learned.length === 0 || raw.length < BROTLI_ALWAYS_BYTES) ? [brotli] : [];
+      const results = await this.#run([...learned, ...always], raw, kind, signal, onProgress);
+      const bestLearned = Math.min(...results.filter((r) => r.id !== 'brotli').map((r) => r.payload.length));
+      if (brotli && always.length === 0 && bestLearned > raw.length * BROTLI_WORTH_TRYING) {
+        results.push(...(await this.#run([brotli], raw, kind, signal)));
+      }
+      classicalBytes = brotli ? null : raw.length;
       for (const r of results) {
         if (r.payload.length < best.payload.length) best = { codec: r.id, payload: r.payload };
         if (r.id === 'brotli') classicalBytes = Math.min(raw.length, r.payload.length);
@@ -56,6 +73,17 @@ export class BlockEncoder {
     }
     this.#used.add(best.codec);
     return { ...best, classicalBytes };
+  }
+
+  /** Runs codecs on the block at once (brotli on libuv's thread pool, the mixer on its worker threads). */
+  async #run(codecs: readonly Codec[], raw: Uint8Array, kind: FileKind, signal?: AbortSignal, onProgress?: (bytesDone: number) => void) {
+    // A cancel does not wait for a codec that cannot stop mid-block (brotli on the thread pool).
+    const results = await untilAborted(
+      Promise.all(codecs.map(async (codec) => ({ id: codec.id, payload: (await codec.encodeBatch([raw], signal, onProgress, { kind }))[0]!.payload }))),
+      signal,
+    );
+    throwIfAborted(signal);
+    return results;
   }
 
   /** Header records for the codecs that won at least one block: their params, and every model they depend on. */

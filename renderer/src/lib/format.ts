@@ -65,7 +65,8 @@ export function formatDate(ms: number): string {
 }
 
 /** How the archive compares with the classical codec alone, as a sentence fragment. */
-export function describeGainOverClassical(packedBytes: number, classicalBytes: number): string {
+export function describeGainOverClassical(packedBytes: number, classicalBytes: number | null): string {
+  if (classicalBytes === null) return 'Not compared with brotli, which was tried only where it could have won.';
   if (classicalBytes <= 0 || packedBytes <= 0) return 'No data to compare with brotli.';
   const gain = 1 - packedBytes / classicalBytes;
   if (Math.abs(gain) < 0.0005) return 'Same size as brotli alone.';
