@@ -71,7 +71,7 @@ function recordingDecoder(failing: ReadonlySet<number> = new Set()): { decoder: 
 
 async function collect(contents: ContentRecord[], decoder: BlockDecoder, options: Partial<StreamOptions> = {}): Promise<ContentEvent[]> {
   const events: ContentEvent[] = [];
-  for await (const event of streamContents(reader, decoder, contents, { wholeBlocks: false, lookahead: 2, ...options })) events.push(event);
+  for await (const event of streamContents(reader, decoder, contents, { wholeBlocks: false, threads: 3, ...options })) events.push(event);
   return events;
 }
 

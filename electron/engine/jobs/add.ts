@@ -29,7 +29,7 @@ async function contentBytes(reader: ArchiveReader, content: ContentRecord, signa
   const decoder = new BlockDecoder(reader, signal, 0);
   try {
     const parts: Uint8Array[] = [];
-    for await (const event of streamContents(reader, decoder, [content], { wholeBlocks: false, lookahead: 0 })) {
+    for await (const event of streamContents(reader, decoder, [content], { wholeBlocks: false, threads: 1 })) {
       if (event.error) throw event.error;
       parts.push(event.bytes);
     }

@@ -45,6 +45,11 @@ export class BlockDecoder {
     this.#threads = threads;
   }
 
+  /** The job's cancel signal: whoever hands out decoded blocks checks it too (they may be decoded well ahead). */
+  get signal(): AbortSignal | undefined {
+    return this.#signal;
+  }
+
   /** Loads a block's codec once and checks that the models it opened are ones the archive header names. */
   codecFor(id: string): Promise<Codec> {
     let codec = this.#codecs.get(id);

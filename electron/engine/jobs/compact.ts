@@ -21,7 +21,7 @@ import { BlockEncoder } from './block-encoder.ts';
 import { ContentCheck } from './content-stream.ts';
 import { CREATOR } from '../version.ts';
 import { kindFromName, type FileKind } from './file-kinds.ts';
-import { codingThreads } from './extract.ts';
+import { codingThreads } from './coding-threads.ts';
 import { ProgressTracker } from './progress.ts';
 
 /** Live bytes waiting to be coded into a new block of one kind. */

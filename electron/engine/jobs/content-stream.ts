@@ -1,12 +1,15 @@
 // Turns decoded blocks back into contents, for extract and verify: decodes the blocks the wanted contents lie in,
-// in block order, each only as far as the last wanted byte (or whole, for verify), a few blocks ahead so worker
-// threads decode in parallel while files are written; then hands out each content's slices in order.
+// in block order, each only as far as the last wanted byte (or whole, for verify), up to `threads` at once and
+// ahead of the one being handed out (jobs/ordered-work.ts), so worker threads decode in parallel while files are
+// written; then hands out each content's slices in order.
 import crypto from 'node:crypto';
-import { OctozipError } from '../errors.ts';
+import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import type { ArchiveReader } from '../format/reader.ts';
 import type { BlockRecord, ContentRecord } from '../format/records.ts';
 import { asOctozipError, type BlockDecoder } from './block-decoder.ts';
+import { AHEAD_BYTES } from './coding-threads.ts';
+import { OrderedWork } from './ordered-work.ts';
 
 export type ContentEvent =
   /** The next bytes of a content; `last` on its final piece (an empty content has one empty piece). */
@@ -17,8 +20,8 @@ export type ContentEvent =
 export interface StreamOptions {
   /** Decode every needed block to its end, so its hash is checked (verify); else stop at the last wanted byte. */
   wholeBlocks: boolean;
-  /** Blocks decoded ahead of the one being handed out. */
-  lookahead: number;
+  /** Blocks decoded at once (worker threads; 0 counts as 1). */
+  threads: number;
   /** Called once per block as it is decoded, with its stored size (extraction budgets). */
   onBlockDecoded?(block: BlockRecord): void;
   /**
@@ -96,39 +99,41 @@ export async function* streamContents(
   const order = [...byBlock.keys()].sort((a, b) => a - b);
   const partial = new Map<number, number>();
   const reportPartial = () => options.onPartial?.([...partial.values()].reduce((a, b) => a + b, 0));
+  /** How far block i is decoded: to its end (verify), or to the last wanted byte. */
+  const decodeEnd = (i: number): number => {
+    const block = blocks.get(order[i]!)!;
+    if (options.wholeBlocks) return block.rawSize;
+    // reduce, not Math.max(...): a block of small files holds tens of thousands of slices, past the argument limit.
+    return byBlock.get(block.id)!.reduce((end, { content, index }) => Math.max(end, content.slices[index]!.offset + content.slices[index]!.length), 0);
+  };
   const decodeAt = (i: number): Promise<Uint8Array> => {
     const block = blocks.get(order[i]!)!;
-    const wanted = byBlock.get(block.id)!;
-    // reduce, not Math.max(...): a block of small files holds tens of thousands of slices, past the argument limit.
-    const lastByte = wanted.reduce((end, { content, index }) => Math.max(end, content.slices[index]!.offset + content.slices[index]!.length), 0);
-    const end = options.wholeBlocks ? block.rawSize : lastByte;
-    const wantedBytes = wanted.reduce((sum, { content, index }) => sum + content.slices[index]!.length, 0);
+    const end = decodeEnd(i);
+    const wantedBytes = byBlock.get(block.id)!.reduce((sum, { content, index }) => sum + content.slices[index]!.length, 0);
     const onProgress = options.onPartial
       ? (bytesDone: number) => {
           partial.set(block.id, Math.floor((wantedBytes * bytesDone) / Math.max(1, end)));
           reportPartial();
         }
       : undefined;
-    const promise = decoder.decode(block, end, onProgress);
-    promise.catch(() => undefined); // handled when its turn comes
-    return promise;
+    return decoder.decode(block, end, onProgress);
   };
-  const pending: Promise<Uint8Array>[] = [];
-  for (let i = 0; i < Math.min(order.length, options.lookahead + 1); i++) pending.push(decodeAt(i));
+  const work = new OrderedWork(order.length, decodeAt, { weight: decodeEnd, concurrency: options.threads, maxAheadBytes: AHEAD_BYTES });
   for (let i = 0; i < order.length; i++) {
     const block = blocks.get(order[i]!)!;
     const wanted = byBlock.get(block.id)!.sort((a, b) => a.content.slices[a.index]!.offset - b.content.slices[b.index]!.offset);
     let raw: Uint8Array | null = null;
     let error: OctozipError | null = null;
     try {
-      raw = await pending.shift()!;
+      raw = await work.next();
+      // Blocks may be decoded well ahead of this point (store blocks at once), so a cancel is heard here too.
+      throwIfAborted(decoder.signal);
       options.onBlockDecoded?.(block);
     } catch (err) {
       if (err instanceof OctozipError && err.code === 'cancelled') throw err;
       error = asOctozipError(err, reader.archivePath);
       options.onBlockFailed?.(block, error);
     }
-    if (i + options.lookahead + 1 < order.length) pending.push(decodeAt(i + options.lookahead + 1));
     if (partial.delete(block.id)) reportPartial();
     for (const { content, index } of wanted) {
       if (failed.has(content.id)) continue;

@@ -18,7 +18,8 @@ import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
 import { BlockEncoder, type EncodedBlock } from './block-encoder.ts';
 import { kindFromBytes, kindFromName, SNIFF_BYTES, type FileKind } from './file-kinds.ts';
 import { ProgressTracker } from './progress.ts';
-import { codingThreads } from './extract.ts';
+import { AHEAD_BYTES, codingThreads } from './coding-threads.ts';
+import { OrderedWork } from './ordered-work.ts';
 import { scanInputs, type ScannedEntry } from './scan.ts';
 import { planSolidBlocks, type BlockPlan, type SolidPlan } from './solid-plan.ts';
 
@@ -247,7 +248,8 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     const out = writer;
     const rawBytesByCodec: Partial<Record<CodecId, number>> = {};
     let packedBytes = 0;
-    let classicalBytes = 0;
+    /** null once a block was not tried with brotli (block-encoder.ts): then there is no honest comparison. */
+    let classicalBytes: number | null = 0;
     const slices: CatalogContent['slices'][] = plan.contents.map(() => []);
 
     const write = (block: BlockPlan, raw: Uint8Array, encoded: EncodedBlock) => {
@@ -264,7 +266,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
         offset += piece.length;
       }
       packedBytes += storedSize;
-      classicalBytes += encoded.classicalBytes;
+      classicalBytes = classicalBytes === null || encoded.classicalBytes === null ? null : classicalBytes + encoded.classicalBytes;
       rawBytesByCodec[encoded.codec] = (rawBytesByCodec[encoded.codec] ?? 0) + raw.length;
       // Bytes count as done once coded (not when read, which runs blocks ahead), so the rate and ETA are honest.
       coding.delete(block);
@@ -276,9 +278,9 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       progress.emit();
     };
 
-    // Blocks are read in order and coded up to `threads` at once; each is written as soon as the ones before it
-    // are, so block ids (and the archive) are the same whatever the thread count.
-    const inFlight: { block: BlockPlan; raw: Uint8Array; encoded: Promise<EncodedBlock> }[] = [];
+    // Blocks are read in order and coded up to `threads` at once (OrderedWork: a long block does not idle the other
+    // threads); each is written as soon as the ones before it are, so block ids (and the archive) are the same
+    // whatever the thread count.
     // Bytes coded so far inside blocks still in flight, so the bar moves within a block (an 8 MiB block takes
     // tens of seconds to code); never backwards.
     const coding = new Map<BlockPlan, number>();
@@ -287,25 +289,25 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
       progress.bytesDone = Math.max(progress.bytesDone, finished + [...coding.values()].reduce((a, b) => a + b, 0));
       progress.emit();
     };
-    for (const block of plan.blocks) {
-      throwIfAborted(signal);
-      const raw = reader.read(block);
-      progress.currentEntry = plan.contents[block.pieces[0]!.content]!.entryPath;
-      progress.emit();
-      const encoded = encoder.encode(raw, block.kind, signal, (bytesDone) => {
-        coding.set(block, bytesDone);
-        showCoding();
-      });
-      encoded.catch(() => undefined); // awaited in turn below
-      inFlight.push({ block, raw, encoded });
-      while (inFlight.length > Math.max(1, threads)) {
-        const done = inFlight.shift()!;
-        write(done.block, done.raw, await done.encoded);
-      }
-    }
-    while (inFlight.length > 0) {
-      const done = inFlight.shift()!;
-      write(done.block, done.raw, await done.encoded);
+    const work = new OrderedWork(
+      plan.blocks.length,
+      async (i) => {
+        throwIfAborted(signal);
+        const block = plan.blocks[i]!;
+        const raw = reader.read(block);
+        progress.currentEntry = plan.contents[block.pieces[0]!.content]!.entryPath;
+        progress.emit();
+        const encoded = await encoder.encode(raw, block.kind, signal, (bytesDone) => {
+          coding.set(block, bytesDone);
+          showCoding();
+        });
+        return { block, raw, encoded };
+      },
+      { weight: (i) => plan.blocks[i]!.size, concurrency: threads, maxAheadBytes: AHEAD_BYTES },
+    );
+    while (work.remaining > 0) {
+      const done = await work.next();
+      write(done.block, done.raw, done.encoded);
     }
     reader.close();
     throwIfAborted(signal);

@@ -3,7 +3,6 @@
 // times. Nothing is ever written through a symbolic link, and a file only appears under its name once all its
 // bytes matched their checksums.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ConflictPolicy, ExtractOptions, ExtractSummary } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
@@ -14,6 +13,7 @@ import type { ContentRecord, StoredEntry } from '../format/records.ts';
 import { removeQuietly, removeStaleTempFilesIn, tempPathBeside } from '../fs/temp-file.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { ContentCheck, streamContents } from './content-stream.ts';
+import { codingThreads } from './coding-threads.ts';
 import { assertEntriesSafe, printable } from './entry-checks.ts';
 import { ProgressTracker } from './progress.ts';
 
@@ -154,18 +154,6 @@ class FileSink {
 /** More files than this being written at once means a crafted archive (see the extraction loop). */
 const MAX_OPEN_CONTENTS = 256;
 
-/**
- * Worker threads for coding: the caller's choice, or every core, but no more than there are blocks. 0 (code on
- * this thread: no worker to start, no prior to load again) for jobs under PARALLEL_MIN_BYTES, where starting
- * workers took longer than the coding (a 16 KB archive of 3 blocks: 7-8 s with workers from source, 0.5-0.9 s
- * without). Anything larger codes on workers even with one thread, so this thread stays free to hear a cancel and
- * pass progress on (a 16 MiB block codes for about a minute).
- */
-export function codingThreads(requested: number | undefined, blocks: number, bytes: number): number {
-  if (requested === undefined && bytes < PARALLEL_MIN_BYTES) return 0;
-  return Math.max(1, Math.min(requested ?? os.availableParallelism(), blocks));
-}
-const PARALLEL_MIN_BYTES = 1024 * 1024;
 
 /** The data blocks the given contents lie in, and their raw bytes. */
 export function blocksOf(reader: ArchiveReader, contents: Iterable<ContentRecord>): { blocks: number; bytes: number } {
@@ -256,7 +244,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSu
     let written = 0;
     const events = streamContents(reader, decoder, wanted, {
       wholeBlocks: false,
-      lookahead: Math.max(0, threads - 1),
+      threads,
       // Never backwards: a block's estimate leaves the sum just before its bytes are written.
       onPartial: (bytes) => {
         progress.bytesDone = Math.max(progress.bytesDone, written + bytes);

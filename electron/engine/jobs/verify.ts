@@ -8,7 +8,8 @@ import type { ContentRecord, StoredEntry } from '../format/records.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { ContentCheck, streamContents } from './content-stream.ts';
 import { entryProblem, printable } from './entry-checks.ts';
-import { blocksOf, codingThreads } from './extract.ts';
+import { codingThreads } from './coding-threads.ts';
+import { blocksOf } from './extract.ts';
 import { ExtractBudget, resolveExtractLimits } from '../limits.ts';
 import { ProgressTracker } from './progress.ts';
 
@@ -58,7 +59,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyRepor
       progress.bytesDone = Math.max(progress.bytesDone, checked + bytes);
       progress.emit();
     };
-    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, lookahead: Math.max(0, threads - 1), onBlockFailed, onPartial })) {
+    for await (const event of streamContents(reader, decoder, contents.values(), { wholeBlocks: true, threads, onBlockFailed, onPartial })) {
       const id = event.content.id;
       if (event.error) {
         if (event.error.code === 'cancelled') throw event.error;
