@@ -112,17 +112,17 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '272a0ab41a687b577fc1be0dc853d01ed6e34d78c55299844c89b0fa8bef73f2',
-  'cm cold / text 6 KiB': 'fd9fad46edea048c864a60d97dd844cbffb3ab45a461f53a18c661c7cb30cef4',
-  'cm cold / binary 32 KiB': '6bca61d08eb0fc408ead1a063cb68af8ce16c66e5fe826732d64c54eaf25d270',
+  'cm cold / text 64 KiB': '88e5ae5ab94a2751ec505bb6e4710ba16295ab419f6c18852a9f39d4a7a4ad27',
+  'cm cold / text 6 KiB': '706ab41845ee37b2c2a0f3f5c4027a98ee7a57a93a73fb570643e696eaedcf4a',
+  'cm cold / binary 32 KiB': '3a0c59fbcf1f65f74687163fe0fa7c51c84db56eb692e370f169a611c81c7bdb',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': '01615eff8a7eb733d03b4a8cf7d9ba0c17cfc9f79b478e4e4f78b5287d21460e',
+  'cm with the bundled prior (balanced) / text 64 KiB': 'a23ec669b3e887b97925fc231f2c54b9e4c2459fdfbedc6850345cd9b5883fe2',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': '3fc468aeba1b30fe3819a17c2e4894330f6e1f806b4778c9e93234b77780f172',
-  'cm with the bundled prior (balanced) / binary 32 KiB': '6bca61d08eb0fc408ead1a063cb68af8ce16c66e5fe826732d64c54eaf25d270',
-  'neural (maximum) / text 64 KiB': 'b8c7a10852493138d70aa3cfa5e618b7637eacaacf1e7c9df06a291760c73789',
-  'neural (maximum) / text 6 KiB': '8ed011d156548f146ce2017f0fb9c5966f510906b2a3e85f02531a0ee91fc23f',
-  'neural (maximum) / binary 32 KiB': '285b031341283134866aaaea6f2268e19ed97da81b44bbc5c6c9c1ba7d63ad99',
+  'cm with the bundled prior (balanced) / text 6 KiB': '5071b1b715ff6997513498f60478af14c3c6a8acb1198ecce64866e50ebe348e',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '3a0c59fbcf1f65f74687163fe0fa7c51c84db56eb692e370f169a611c81c7bdb',
+  'neural (maximum) / text 64 KiB': '0bce3b6a7109f2d8dad3c2126291f4aa8fcc5b130013357c68f650fc9857685b',
+  'neural (maximum) / text 6 KiB': '0f5f53b3cf6bcfeb5cab53ca3b5f0a9274078b1c7810f0453269cc1cce0340cd',
+  'neural (maximum) / binary 32 KiB': '2bd1710d4e74f80bd1de70dc76a54148738921c376a21b7a0bd6cb2da431ee85',
 };
 
 /**

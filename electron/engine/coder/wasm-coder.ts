@@ -36,8 +36,8 @@ export const DEFAULT_TABLE_BITS = 22;
 /**
  * The model revisions this build codes. A revision is what a stream's payload version names: every change to what
  * the model predicts is a new revision, and the old ones stay, so every archive written before still decodes.
- * 3: the model of format 1 and the first solid archives; 4: a 16 MiB history, long match candidates, and line
- * contexts (assembly/predictor.ts says what and why).
+ * 3: the model of format 1 and the first solid archives; 4: a 16 MiB history, long match candidates, line and
+ * indirect contexts (assembly/predictor.ts says what and why).
  */
 export const MODEL_REVISIONS = [3, 4] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];

@@ -99,6 +99,12 @@ export class BytePredictor {
   private wordHash = 0;
   private previousWordHash = 0;
   private previousWordHash2 = 0;
+  /**
+   * Revision 4's indirect contexts: the last two bytes that followed each byte value and each pair of bytes, most
+   * recent in the low byte.
+   */
+  private readonly byteSuccessors = new Uint16Array(256);
+  private readonly pairSuccessors = new Uint16Array(65536);
   /** Position of the first byte of the current line, and of the line before. */
   private lineStart = 0;
   private previousLineStart = 0;
@@ -227,6 +233,12 @@ export class BytePredictor {
       this.previousLineStart = this.lineStart;
       this.lineStart = this.history.length;
     }
+    if (this.revision4) {
+      const c1 = this.c4 & 0xff;
+      const c2 = this.c4 & 0xffff;
+      this.byteSuccessors[c1] = (this.byteSuccessors[c1]! << 8) | c;
+      this.pairSuccessors[c2] = (this.pairSuccessors[c2]! << 8) | c;
+    }
     this.c8 = (this.c8 << 8) | (this.c4 >>> 24);
     this.c4 = (this.c4 << 8) | c;
     this.c0 = 1;
@@ -266,13 +278,14 @@ export class BytePredictor {
       t.setContext(10, hash2(hash2(14, above), (h.back(2 * rlen) << 8) | (c4 & 0xff)));
     } else if (this.revision4) {
       // Text has lines, not records: order 7, and the bytes above in the previous line (the same column and the
-      // next), which carry indentation and aligned code and tables.
+      // next), which carry indentation and aligned code and tables; and what followed the last byte the last two
+      // times, with the last two bytes.
       t.setContext(7, hash2(hash2(19, c4), this.c8 & 0xffffff));
       const aboveAt = this.previousLineStart + (h.length - this.lineStart);
       const above = aboveAt < this.lineStart ? h.back(h.length - aboveAt) : 256;
       const aboveNext = aboveAt + 1 < this.lineStart ? h.back(h.length - aboveAt - 1) : 256;
       t.setContext(8, hash2(hash2(20, above), c4 & 0xff));
-      t.setContext(9, this.record.length > 0 ? hash2(hash2(15, this.record.column()), c4 & 0xff) : 0);
+      t.setContext(9, hash2(hash2(23, c4 & 0xffff), this.byteSuccessors[c4 & 0xff]!));
       t.setContext(10, hash2(hash2(21, above | (aboveNext << 9)), c4 & 0xffff));
     } else {
       t.setContext(7, 0);
@@ -284,7 +297,9 @@ export class BytePredictor {
     // the match model's own counters (by length only) cannot (measured: -4% on kennedy.xls).
     const ml = this.match.length;
     t.setContext(11, ml > 0 ? hash2(hash2(16, this.match.predictedByte), ml > 15 ? 15 : ml) : 0);
-    t.setContext(12, hash2(hash2(hash2(17, this.wordHash), this.previousWordHash), this.previousWordHash2));
+    // Revision 4: what followed the last two bytes the last two times, instead of the word triple.
+    if (this.revision4) t.setContext(12, hash2(hash2(22, c4 & 0xffff), this.pairSuccessors[c4 & 0xffff]!));
+    else t.setContext(12, hash2(hash2(hash2(17, this.wordHash), this.previousWordHash), this.previousWordHash2));
     const col = this.history.length - this.lineStart;
     t.setContext(13, hash2(hash2(18, col > 255 ? 255 : col), c4 & 0xff));
     t.selectBuckets(0);
