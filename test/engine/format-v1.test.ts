@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addToArchive,
   archiveInfo,
@@ -15,7 +15,7 @@ import {
   listArchive,
   verifyArchive,
 } from '../../electron/engine/index.ts';
-import { tempDir } from '../helpers/tree.ts';
+import { fixtureCopies } from '../helpers/fixture-copies.ts';
 import { codeOf } from '../helpers/error-code.ts';
 
 interface ExpectedEntry {
@@ -36,17 +36,8 @@ const ARCHIVES = [
   { name: 'encrypted-names.octz', password: PASSWORD, namesEncrypted: true },
 ] as const;
 
-let root: string;
-let cleanup: () => void;
-beforeAll(() => ({ dir: root, cleanup } = tempDir('octozip-v1-')));
-afterAll(() => cleanup());
-
-let counter = 0;
-function copyOfFixture(name: string): string {
-  const copy = path.join(root, `${counter++}-${name}`);
-  fs.copyFileSync(new URL(name, FIXTURES), copy);
-  return copy;
-}
+const fixtures = fixtureCopies(FIXTURES, 'octozip-v1-');
+const copyOfFixture = fixtures.copy;
 
 
 /** What is on disk under `dir`, in the shape of expected.json. */
@@ -94,7 +85,7 @@ async function expectHoldsFixtureTree(archivePath: string, password: string | un
   expect(report.ok).toBe(true);
   expect(report.entries.every((e) => e.verdict === 'intact')).toBe(true);
 
-  const out = path.join(root, `out-${counter++}`);
+  const out = fixtures.scratch('out');
   await extractArchive({ archivePath, destDir: out, password });
   // Linux gives every symbolic link mode 0777, whatever the archive says.
   expect(comparable(onDisk(out), false)).toEqual(comparable(EXPECTED, false));
@@ -130,7 +121,7 @@ describe('format-1 archives', () => {
       it('add and delete refuse it with unsupported-version, naming compact, and change nothing', async () => {
         const archivePath = copyOfFixture(name);
         const before = fs.readFileSync(archivePath);
-        const src = path.join(root, `add-src-${counter++}`);
+        const src = fixtures.scratch('add-src');
         fs.mkdirSync(src);
         fs.writeFileSync(path.join(src, 'new.txt'), 'new');
         const add = await addToArchive({ archivePath, inputs: ['new.txt'], cwd: src, password }).catch((e: unknown) => e);
@@ -138,7 +129,7 @@ describe('format-1 archives', () => {
         expect((add as Error).message).toMatch(/compact/);
         expect(await codeOf(() => deleteFromArchive({ archivePath, entries: [EXPECTED.at(-1)!.path], password }))).toBe('unsupported-version');
         expect(fs.readFileSync(archivePath).equals(before)).toBe(true);
-        expect(fs.readdirSync(root).filter((n) => n.includes('octozip-tmp') || n.endsWith('-journal'))).toEqual([]);
+        expect(fs.readdirSync(fixtures.dir()).filter((n) => n.includes('octozip-tmp') || n.endsWith('-journal'))).toEqual([]);
       });
 
       it('compact converts it to format 2 holding the same tree, encrypted the same way; then add works', async () => {
@@ -149,7 +140,7 @@ describe('format-1 archives', () => {
         expect(execFileSync('sqlite3', [archivePath, 'PRAGMA user_version'], { encoding: 'utf8' }).trim()).toBe('2');
         if (namesEncrypted) expect(await codeOf(() => listArchive(archivePath))).toBe('password-required');
         await expectHoldsFixtureTree(archivePath, password);
-        const src = path.join(root, `add-src-${counter++}`);
+        const src = fixtures.scratch('add-src');
         fs.mkdirSync(src);
         fs.writeFileSync(path.join(src, 'new.txt'), 'added after compact');
         expect(await addToArchive({ archivePath, inputs: ['new.txt'], cwd: src, password })).toMatchObject({ added: 1 });

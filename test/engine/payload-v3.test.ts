@@ -6,10 +6,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addToArchive, extractArchive, verifyArchive } from '../../electron/engine/index.ts';
 import { LATEST_REVISION } from '../../electron/engine/coder/wasm-coder.ts';
-import { tempDir } from '../helpers/tree.ts';
+import { fixtureCopies } from '../helpers/fixture-copies.ts';
 
 interface ExpectedFile {
   path: string;
@@ -20,17 +20,8 @@ interface ExpectedFile {
 const FIXTURES = new URL('../fixtures/payload-v3/', import.meta.url);
 const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedFile[];
 
-let root: string;
-let cleanup: () => void;
-beforeAll(() => ({ dir: root, cleanup } = tempDir('octozip-payload-v3-')));
-afterAll(() => cleanup());
-
-let counter = 0;
-function copyOfFixture(name: string): string {
-  const copy = path.join(root, `${counter++}-${name}`);
-  fs.copyFileSync(new URL(name, FIXTURES), copy);
-  return copy;
-}
+const fixtures = fixtureCopies(FIXTURES, 'octozip-payload-v3-');
+const copyOfFixture = fixtures.copy;
 
 /** Each data block's codec, the first byte of its payload (the payload version) and its flags byte. */
 function dataBlocks(archivePath: string): { codec: string; version: number; flags: number }[] {
@@ -80,7 +71,7 @@ describe('archives coded by model revision 3', () => {
       const report = await verifyArchive({ archivePath });
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
-      const out = path.join(root, `out-${counter++}`);
+      const out = fixtures.scratch('out');
       await extractArchive({ archivePath, destDir: out });
       expect(filesUnder(out)).toEqual(EXPECTED);
     });
@@ -88,7 +79,7 @@ describe('archives coded by model revision 3', () => {
 
   it('takes new files coded by the current revision beside its revision-3 blocks, and extracts both', async () => {
     const archivePath = copyOfFixture('balanced.octz');
-    const src = path.join(root, `add-src-${counter++}`);
+    const src = fixtures.scratch('add-src');
     fs.mkdirSync(src);
     const text = Array.from({ length: 60 }, (_, i) => `int added_${i}(int x) { return x * ${i} + ${i % 7}; }\n`).join('');
     fs.writeFileSync(path.join(src, 'added.c'), text);
@@ -97,7 +88,7 @@ describe('archives coded by model revision 3', () => {
       .filter((b) => b.codec === 'cm')
       .map((b) => b.version);
     expect(versions).toEqual([3, 3, 3, LATEST_REVISION]);
-    const out = path.join(root, `out-${counter++}`);
+    const out = fixtures.scratch('out');
     await extractArchive({ archivePath, destDir: out });
     const added = { path: 'added.c', size: text.length, sha256: crypto.createHash('sha256').update(text).digest('hex') };
     expect(filesUnder(out)).toEqual([added, ...EXPECTED]);
