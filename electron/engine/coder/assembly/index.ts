@@ -121,23 +121,8 @@ export function freqPtr(): usize {
   return freq;
 }
 
-/** Encodes the n bytes at ioPtr(); the coded bytes follow them (at ioPtr() + n); returns their count. */
-export function encode(n: i32): i32 {
-  encoderStart(ioBase + <usize>n);
-  for (let i = 0; i < n; i++) encodeByteBits(load<u8>(ioBase + <usize>i));
-  return <i32>encoderFinish();
-}
-
-/** Decodes n bytes from the codedLength bytes at ioPtr(); they are written after them (at ioPtr() + codedLength). */
-export function decode(codedLength: i32, n: i32): void {
-  const out = ioBase + <usize>codedLength;
-  ensureMemory(out + <usize>n);
-  decoderStart(ioBase, <usize>codedLength);
-  for (let i = 0; i < n; i++) store<u8>(out + <usize>i, <u8>decodeByteBits());
-}
-
 /**
- * The same coding as encode(n), in ranges, so the host can report progress between calls: encodeBegin(n), then
+ * Encodes the n bytes at ioPtr(), in ranges (the host calls often, see ../wasm-coder.ts): encodeBegin(n), then
  * encodeRange over consecutive ranges covering 0..n, then streamEncodeFinish (coded bytes at ioPtr() + n).
  */
 export function encodeBegin(n: i32): void {
@@ -148,7 +133,10 @@ export function encodeRange(from: i32, to: i32): void {
   for (let i = from; i < to; i++) encodeByteBits(load<u8>(ioBase + <usize>i));
 }
 
-/** The same decoding as decode(codedLength, n), in ranges (decodeBegin, then decodeRange over 0..n). */
+/**
+ * Decodes n bytes from the codedLength bytes at ioPtr(), in ranges: decodeBegin, then decodeRange over 0..n; they
+ * are written after the coded bytes (at ioPtr() + codedLength).
+ */
 export function decodeBegin(codedLength: i32, n: i32): void {
   ensureMemory(ioBase + <usize>codedLength + <usize>n);
   decoderStart(ioBase, <usize>codedLength);
@@ -159,9 +147,9 @@ export function decodeRange(codedLength: i32, from: i32, to: i32): void {
   for (let i = from; i < to; i++) store<u8>(out + <usize>i, <u8>decodeByteBits());
 }
 
-/** Learns from the n bytes at ioPtr() without coding them (building a prior). */
-export function prime(n: i32): void {
-  for (let i = 0; i < n; i++) {
+/** Learns from the bytes from..to at ioPtr() without coding them (building a prior). */
+export function primeRange(from: i32, to: i32): void {
+  for (let i = from; i < to; i++) {
     const c = <i32>load<u8>(ioBase + <usize>i);
     for (let b = 7; b >= 0; b--) {
       predictBit();
