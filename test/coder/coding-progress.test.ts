@@ -1,4 +1,5 @@
-// Coding in ranges (to report progress) must give exactly the bytes of coding in one call, both ways.
+// The coder codes in small ranges (so that V8's optimized code takes over early) and reports progress every
+// 256 KiB and at the end; the goldens (test/codec) pin that its bytes are what they always were.
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
 
@@ -13,19 +14,18 @@ function sample(n: number): Uint8Array {
 }
 
 describe('coding with progress reports', () => {
-  it('gives the same payload and the same decoded bytes, and reports every step up to the end', () => {
+  it('reports every 256 KiB and at the end, and decodes a prefix back', () => {
     const data = sample(600 * 1024 + 17);
     const options = { tableBits: 18 };
     const reports: number[] = [];
     const plain = encodeBytes(data, undefined, options);
-    const stepped = encodeBytes(data, undefined, options, (n) => reports.push(n));
-    expect(Buffer.from(stepped).equals(Buffer.from(plain))).toBe(true);
-    expect(reports.at(-1)).toBe(data.length);
-    expect(reports.length).toBeGreaterThanOrEqual(3);
+    const reported = encodeBytes(data, undefined, options, (n) => reports.push(n));
+    expect(Buffer.from(reported).equals(Buffer.from(plain))).toBe(true);
+    expect(reports).toEqual([256 * 1024, 512 * 1024, data.length]);
     const decodeReports: number[] = [];
     const prefix = 500 * 1024;
     const decoded = decodeBytes(plain, prefix, undefined, options, (n) => decodeReports.push(n));
     expect(Buffer.from(decoded).equals(Buffer.from(data.subarray(0, prefix)))).toBe(true);
-    expect(decodeReports.at(-1)).toBe(prefix);
+    expect(decodeReports).toEqual([256 * 1024, prefix]);
   });
 });
