@@ -176,7 +176,7 @@ export class WasmPredictor {
     return this.#x;
   }
 
-  /** Codes all of data; returns the arithmetic-coded bytes. onProgress hears the bytes coded so far now and then. */
+  /** Codes all of data; returns the arithmetic-coded bytes. onProgress hears the bytes coded so far (see inSteps). */
   encode(data: Uint8Array, onProgress?: (bytesDone: number) => void): Uint8Array {
     const x = this.#live;
     x.reserveIo(data.length);
