@@ -109,7 +109,7 @@ function resolveConflict(finalPath: string, policy: ConflictPolicy): { path: str
  * One file being written: a temp file beside its destination, renamed into place once its content checked out.
  * Its calls are synchronous on purpose: each asynchronous one is a round trip through libuv's thread pool, and a
  * tree of small files made six per file (extracting curl's 4,449 files: 88,000 futex calls, 3 s of system time).
- * The engine runs off the UI (a utility process in the app), and each call is one small write or metadata change.
+ * The engine runs off the UI (a utility process in the app); each call writes one decoded piece or sets metadata.
  */
 class FileSink {
   readonly #entry: StoredEntry;
