@@ -74,7 +74,9 @@ def fetch(pkg: dict, dl: str) -> str:
         name = subprocess.run(["npm", "pack", "--silent", f"{pkg['name']}@{pkg['version']}"], cwd=tmp, check=True,
                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
         with tarfile.open(os.path.join(tmp, name)) as tar:
-            tar.extractall(os.path.join(tmp, "x"), filter="data")
+            # The "data" filter refuses links and paths out of the folder; Pythons before 3.11.4 lack it.
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(os.path.join(tmp, "x"), **safe)
         top = os.listdir(os.path.join(tmp, "x"))  # npm tarballs hold one folder (usually `package/`)
         os.rename(os.path.join(tmp, "x", top[0]), os.path.join(tmp, "root"))
     else:
