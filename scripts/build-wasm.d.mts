@@ -1,3 +1,4 @@
 export const GENERATED: string;
-export function compileCoder(): Promise<Uint8Array>;
+/** sourceDir: a changed copy of electron/engine/coder/assembly (default: that folder). */
+export function compileCoder(sourceDir?: string): Promise<Uint8Array>;
 export function generatedSource(binary: Uint8Array): string;

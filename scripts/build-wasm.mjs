@@ -10,11 +10,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const GENERATED = `${root}electron/engine/coder/coder-wasm.generated.ts`;
 
 /** The compiled module's bytes. Integer code only; -O3 with --noAssert (the host checks its arguments), and
- * integer SIMD (exact, like all integer WebAssembly) for the mixer. */
-export async function compileCoder() {
+ * integer SIMD (exact, like all integer WebAssembly) for the mixer. sourceDir: a changed copy of the assembly
+ * folder instead (test/coder/compare-variants.ts). */
+export async function compileCoder(sourceDir = `${root}electron/engine/coder/assembly`) {
   let binary = null;
   const { error, stderr } = await asc.main(
-    [`${root}electron/engine/coder/assembly/index.ts`, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--outFile', 'coder.wasm'],
+    [`${sourceDir}/index.ts`, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--outFile', 'coder.wasm'],
     {
       writeFile(name, contents) {
         if (name.endsWith('coder.wasm')) binary = contents;

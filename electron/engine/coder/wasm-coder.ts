@@ -78,11 +78,23 @@ function coderModule(): WebAssembly.Module {
   return compiled;
 }
 
-function takeInstance(): CoderExports {
+/** One spare instance per variant module (dev measurements only, so no limit). */
+const variantSpares = new WeakMap<WebAssembly.Module, CoderExports>();
+
+function takeInstance(variant?: WebAssembly.Module): CoderExports {
+  if (variant) {
+    const spare = variantSpares.get(variant);
+    variantSpares.delete(variant);
+    return spare ?? (new WebAssembly.Instance(variant, {}).exports as unknown as CoderExports);
+  }
   return spares.pop() ?? (new WebAssembly.Instance(coderModule(), {}).exports as unknown as CoderExports);
 }
 
-function giveBack(instance: CoderExports): void {
+function giveBack(instance: CoderExports, variant: WebAssembly.Module | undefined): void {
+  if (variant) {
+    variantSpares.set(variant, instance);
+    return;
+  }
   const held = spares.reduce((sum, s) => sum + s.memory.buffer.byteLength, 0);
   if (held + instance.memory.buffer.byteLength <= POOL_MAX_BYTES) spares.push(instance);
   clearTimeout(idleTimer);
@@ -115,11 +127,17 @@ export interface PredictorOptions {
    * target it is given (PriorStore.loadInto), which saves copying the ~80 MB prior twice.
    */
   loadPrior?: (target: SectionTarget) => void;
+  /**
+   * A module compiled from a changed copy of ./assembly instead of the bundled one: for measuring model changes
+   * (test/coder/compare-variants.ts), never for archives.
+   */
+  variant?: WebAssembly.Module;
 }
 
 /** One predictor and its coder, for one stream. Call release() when the stream is done. */
 export class WasmPredictor {
   #x: CoderExports | null;
+  readonly #variant: WebAssembly.Module | undefined;
 
   constructor(options: PredictorOptions = {}) {
     const tableBits = options.tableBits ?? DEFAULT_TABLE_BITS;
@@ -134,8 +152,9 @@ export class WasmPredictor {
     SECTIONS.forEach((name, i) => {
       if (prior && !sections[i]) throw new RangeError(`the prior has no ${name} section`);
     });
-    const x = takeInstance();
+    const x = takeInstance(options.variant);
     this.#x = x;
+    this.#variant = options.variant;
     try {
       x.init(tableBits, prior || options.loadPrior ? 1 : 0, revision);
       if (prior) {
@@ -167,7 +186,7 @@ export class WasmPredictor {
 
   /** Returns the instance to the pool; this predictor is unusable afterwards. */
   release(): void {
-    if (this.#x) giveBack(this.#x);
+    if (this.#x) giveBack(this.#x, this.#variant);
     this.#x = null;
   }
 
