@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createContextMixingCodec,
   decodeContextMixingChunk,
+  encodeContextMixingBlock,
   encodeContextMixingChunk,
   PRIMED_MIN_BYTES,
+  PRIOR_PROBE_BYTES,
   priorsFromParams,
 } from '../../electron/engine/codecs/context-mixing.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
@@ -149,6 +151,42 @@ describe("the 'cm' codec with several priors", () => {
     const attempt = decoder.decodeBatch([{ payload: encoded[0]!.payload, rawSize: chunks[0]!.length }]);
     await expect(attempt).rejects.toThrow(new RegExp(`needs model ${code.name} \\(sha256 ${code.sha256}\\)`));
     await expect(attempt).rejects.toMatchObject({ code: 'missing-model' });
+  });
+});
+
+describe('a block with several candidate priors', () => {
+  /** What every build wrote: each candidate codes the first PRIOR_PROBE_BYTES, the smallest codes the block. */
+  function probedThenCoded(chunk: Uint8Array, candidates: { store: PriorStore; index: number }[]): { payload: Uint8Array; winner: number } {
+    const sizes = candidates.map((c) => encodeContextMixingChunk(chunk.subarray(0, PRIOR_PROBE_BYTES), c.store, c.index).length);
+    const winner = candidates[sizes.indexOf(Math.min(...sizes))]!;
+    return { payload: encodeContextMixingChunk(chunk, winner.store, winner.index), winner: winner.index };
+  }
+
+  /** Past the probe, so the rest of the block is coded after it. */
+  function longText(bytes: number, line: (i: number) => string): Uint8Array {
+    const lines: string[] = [];
+    for (let i = 0, size = 0; size < bytes; i++) size += lines[lines.push(line(i)) - 1]!.length;
+    return encoder.encode(lines.join(''));
+  }
+
+  const code = longText(100_000, (i) => `static int parse_${i}(const char *s, size_t n) {\n  for (size_t i = ${i % 7}; i < n; i++) if (!s[i]) return -${i % 3};\n  return 0;\n}\n`);
+  const prose = longText(100_000, (i) => `The clocks were striking ${['one', 'two', 'thirteen'][i % 3]}, and Winston slipped through the glass doors ${i % 11} times. `);
+  // 1,000 control bytes and then prose: too many for the probe to start primed (1.5%), few enough for the whole
+  // block (0.6%). Cold probes tie, so the first listed wins, where primed ones would pick the English prior.
+  const binaryStart = new Uint8Array([...new Uint8Array(1000).map((_, i) => i % 7), ...prose, ...prose.subarray(0, 60_000)]);
+
+  it.each([
+    ['code, where the first listed prior wins', code, 1],
+    ['prose, where the second listed prior wins', prose, 0],
+    ['a block whose probe would code cold, where the first listed is taken', binaryStart, 1],
+  ] as const)('codes %s to the bytes of probing each prior and then coding the block from the winner', (_, chunk, winner) => {
+    const candidates = [
+      { store: PriorStore.open(dir, 'code'), index: 1 },
+      { store: PriorStore.open(dir, 'english'), index: 0 },
+    ];
+    const expected = probedThenCoded(chunk, candidates);
+    expect(expected.winner).toBe(winner);
+    expect(Buffer.from(encodeContextMixingBlock(chunk, candidates)).equals(Buffer.from(expected.payload))).toBe(true);
   });
 });
 

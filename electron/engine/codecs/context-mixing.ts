@@ -23,7 +23,7 @@
 import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
 import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
-import { isModelRevision, LATEST_REVISION, MODEL_REVISIONS } from '../coder/wasm-coder.ts';
+import { isModelRevision, LATEST_REVISION, MODEL_REVISIONS, WasmPredictor } from '../coder/wasm-coder.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
 import { bundledPrior, PRIOR_IDS, priorStore, PriorStore, type PriorId } from '../model/prior-store.ts';
@@ -73,23 +73,25 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
   if (!Number.isInteger(priorIndex) || priorIndex < 0 || priorIndex >= MAX_PRIORS) {
     throw new RangeError(`prior index ${priorIndex} is outside 0..${MAX_PRIORS - 1}`);
   }
-  let coded: Uint8Array;
-  let tableBits: number;
-  let flags = 0;
   if (prior && shouldPrime(chunk)) {
-    tableBits = prior.manifest.tableBits;
-    coded = encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress);
-    flags = FLAG_PRIMED | (priorIndex << PRIOR_INDEX_SHIFT);
-  } else {
-    tableBits = tableBitsFor(chunk.length);
-    coded = encodeBytes(chunk, undefined, { tableBits }, onProgress);
+    const tableBits = prior.manifest.tableBits;
+    return primedPayload(encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress), tableBits, priorIndex);
   }
+  const tableBits = tableBitsFor(chunk.length);
+  return payloadOf(encodeBytes(chunk, undefined, { tableBits }, onProgress), tableBits, 0);
+}
+
+function payloadOf(coded: Uint8Array, tableBits: number, flags: number): Uint8Array {
   const payload = new Uint8Array(HEADER_BYTES + coded.length);
   payload[0] = PAYLOAD_VERSION;
   payload[1] = tableBits;
   payload[2] = flags;
   payload.set(coded, HEADER_BYTES);
   return payload;
+}
+
+function primedPayload(coded: Uint8Array, tableBits: number, priorIndex: number): Uint8Array {
+  return payloadOf(coded, tableBits, FLAG_PRIMED | (priorIndex << PRIOR_INDEX_SHIFT));
 }
 
 /** A prior a block may start from, with its place in the header's list. */
@@ -100,20 +102,52 @@ export interface PriorCandidate {
 
 /**
  * Codes one block from the best of the candidate priors: with more than one (and a text block), each codes the
- * first PRIOR_PROBE_BYTES and the smallest result picks the prior for the whole block. Deterministic: the same
- * bytes and candidates give the same payload on any machine.
+ * first PRIOR_PROBE_BYTES and the smallest result (the first listed, on a tie) picks the prior for the whole
+ * block. Deterministic: the same bytes and candidates give the same payload on any machine.
+ *
+ * The candidates are tried last to first, and the last one tried (the first listed: the block kind's own prior,
+ * which usually wins) is kept to code the rest of the block, so the winner's prior is not loaded, nor its first
+ * bytes coded, twice. The payload is the one that coding the whole block from the winner gives.
  */
 export function encodeContextMixingBlock(chunk: Uint8Array, candidates: readonly PriorCandidate[], onProgress?: CodingProgress): Uint8Array {
-  let best = candidates[0];
-  if (candidates.length > 1 && shouldPrime(chunk)) {
-    const probe = chunk.subarray(0, Math.min(chunk.length, PRIOR_PROBE_BYTES));
-    let bestSize = Infinity;
-    for (const candidate of candidates) {
-      const size = encodeContextMixingChunk(probe, candidate.store, candidate.index).length;
-      if (size < bestSize) [best, bestSize] = [candidate, size];
-    }
+  const probeEnd = Math.min(chunk.length, PRIOR_PROBE_BYTES);
+  // A probe that would code cold ties every candidate, so the first listed wins without one.
+  if (candidates.length < 2 || !shouldPrime(chunk) || !shouldPrime(chunk.subarray(0, probeEnd))) {
+    return encodeContextMixingChunk(chunk, candidates[0]?.store ?? null, candidates[0]?.index ?? 0, onProgress);
   }
-  return encodeContextMixingChunk(chunk, best?.store ?? null, best?.index ?? 0, onProgress);
+  let best = { candidate: candidates[0]!, size: Infinity };
+  let kept: { candidate: PriorCandidate; encoder: WasmPredictor } | null = null;
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    const candidate = candidates[i]!;
+    const encoder = primedEncoder(candidate.store);
+    try {
+      encoder.beginEncode(chunk);
+      encoder.encodeTo(probeEnd);
+      const size = encoder.encodedLength();
+      if (size <= best.size) best = { candidate, size };
+    } catch (error) {
+      encoder.release();
+      throw error;
+    }
+    if (i === 0) kept = { candidate, encoder };
+    else encoder.release();
+  }
+  if (kept && kept.candidate !== best.candidate) {
+    kept.encoder.release();
+    kept = null;
+  }
+  if (!kept) return encodeContextMixingChunk(chunk, best.candidate.store, best.candidate.index, onProgress);
+  const { encoder, candidate } = kept;
+  try {
+    encoder.encodeTo(chunk.length, onProgress);
+    return primedPayload(encoder.endEncode(), candidate.store.manifest.tableBits, candidate.index);
+  } finally {
+    encoder.release();
+  }
+}
+
+function primedEncoder(store: PriorStore): WasmPredictor {
+  return new WasmPredictor({ tableBits: store.manifest.tableBits, loadPrior: (target) => store.loadInto(target) });
 }
 
 /** One entry of the header's prior list as a decoder sees it: the store, or just the ref when this build lacks it. */

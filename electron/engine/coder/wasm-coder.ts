@@ -26,6 +26,7 @@ interface CoderExports {
   streamEncodeStart(): void;
   encodeByte(c: number, withNetwork: number): void;
   streamEncodeFinish(): number;
+  encodedLengthIfFinished(): number;
   streamDecodeStart(codedLength: number): void;
   decodeByte(withNetwork: number): number;
 }
@@ -102,10 +103,13 @@ function giveBack(instance: CoderExports, variant: WebAssembly.Module | undefine
   idleTimer.unref?.();
 }
 
-/** Runs code(from, to) over 0..n in CALL_STEP ranges, reporting progress about every PROGRESS_STEP bytes. */
-function inSteps(n: number, code: (from: number, to: number) => void, onProgress?: (bytesDone: number) => void): void {
-  let reported = 0;
-  for (let from = 0; from < n; from += CALL_STEP) {
+/**
+ * Runs code(from, to) over start..n in CALL_STEP ranges, reporting progress (bytes done from 0) about every
+ * PROGRESS_STEP bytes.
+ */
+function inSteps(start: number, n: number, code: (from: number, to: number) => void, onProgress?: (bytesDone: number) => void): void {
+  let reported = start;
+  for (let from = start; from < n; from += CALL_STEP) {
     const to = Math.min(n, from + CALL_STEP);
     code(from, to);
     if (onProgress && (to - reported >= PROGRESS_STEP || to === n)) {
@@ -138,6 +142,8 @@ export interface PredictorOptions {
 export class WasmPredictor {
   #x: CoderExports | null;
   readonly #variant: WebAssembly.Module | undefined;
+  /** A stream begun with beginEncode: its length and how much of it is coded. */
+  #encoding: { length: number; done: number } | null = null;
 
   constructor(options: PredictorOptions = {}) {
     const tableBits = options.tableBits ?? DEFAULT_TABLE_BITS;
@@ -197,16 +203,44 @@ export class WasmPredictor {
 
   /** Codes all of data; returns the arithmetic-coded bytes. onProgress hears the bytes coded so far (see inSteps). */
   encode(data: Uint8Array, onProgress?: (bytesDone: number) => void): Uint8Array {
+    this.beginEncode(data);
+    this.encodeTo(data.length, onProgress);
+    return this.endEncode();
+  }
+
+  /**
+   * Starts coding data in parts: encodeTo(end) codes up to end, as often as wanted, then endEncode. The bytes are
+   * those encode(data) gives; in between, encodedLength() tells how long they would be if the stream ended there.
+   */
+  beginEncode(data: Uint8Array): void {
     const x = this.#live;
     x.reserveIo(data.length);
-    const at = x.ioPtr();
-    new Uint8Array(x.memory.buffer, at, data.length).set(data);
+    new Uint8Array(x.memory.buffer, x.ioPtr(), data.length).set(data);
     x.encodeBegin(data.length);
-    inSteps(data.length, (from, to) => x.encodeRange(from, to), onProgress);
+    this.#encoding = { length: data.length, done: 0 };
+  }
+
+  encodeTo(end: number, onProgress?: (bytesDone: number) => void): void {
+    const x = this.#live;
+    const encoding = this.#encoding;
+    if (!encoding || end < encoding.done || end > encoding.length) throw new RangeError(`encodeTo(${end}) outside the stream begun`);
+    inSteps(encoding.done, end, (from, to) => x.encodeRange(from, to), onProgress);
+    encoding.done = end;
+  }
+
+  /** The length endEncode would return if the stream ended after the bytes coded so far. */
+  encodedLength(): number {
+    return this.#live.encodedLengthIfFinished();
+  }
+
+  endEncode(): Uint8Array {
+    const x = this.#live;
+    const encoding = this.#encoding;
+    if (!encoding || encoding.done !== encoding.length) throw new RangeError('endEncode before every byte was coded');
+    this.#encoding = null;
     const coded = x.streamEncodeFinish();
     // The I/O region may have moved if memory grew: read its address again.
-    const out = x.ioPtr() + data.length;
-    return new Uint8Array(x.memory.buffer, out, coded).slice();
+    return new Uint8Array(x.memory.buffer, x.ioPtr() + encoding.length, coded).slice();
   }
 
   /** Decodes n bytes (any prefix of the coded stream's bytes: decoding stops after n); onProgress as for encode. */
@@ -216,7 +250,7 @@ export class WasmPredictor {
     const at = x.ioPtr();
     new Uint8Array(x.memory.buffer, at, coded.length).set(coded);
     x.decodeBegin(coded.length, n);
-    inSteps(n, (from, to) => x.decodeRange(coded.length, from, to), onProgress);
+    inSteps(0, n, (from, to) => x.decodeRange(coded.length, from, to), onProgress);
     return new Uint8Array(x.memory.buffer, x.ioPtr() + coded.length, n).slice();
   }
 
@@ -225,7 +259,7 @@ export class WasmPredictor {
     const x = this.#live;
     x.reserveIo(text.length);
     new Uint8Array(x.memory.buffer, x.ioPtr(), text.length).set(text);
-    inSteps(text.length, (from, to) => x.primeRange(from, to));
+    inSteps(0, text.length, (from, to) => x.primeRange(from, to));
   }
 
   /** Starts coding byte by byte (encodeByte, then finishEncode). */

@@ -54,6 +54,11 @@ export function encoderFinish(): usize {
   return outPos - outStart;
 }
 
+/** What encoderFinish would return if called now: it writes exactly one more byte. */
+export function encoderFinishedLength(): usize {
+  return outPos - outStart + 1;
+}
+
 // @ts-ignore: decorator
 @inline function nextIn(): u32 {
   if (inPos < inEnd) return load<u8>(inPos++);

@@ -2,7 +2,7 @@
 // calls init() for each stream, writes a prior's sections where sectionPtr() says (then restored()), calls
 // start(), and then codes a whole buffer in the I/O region or byte by byte with the network's frequencies.
 import { APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
-import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderStart } from './binary-coder';
+import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderFinishedLength, encoderStart } from './binary-coder';
 import { allocContextState, allocTable, resetContextState } from './context-table';
 import { HISTORY_BITS_3, HISTORY_BITS_4, allocHistory, resetHistory } from './history';
 import { buildLogisticTables } from './logistic';
@@ -171,6 +171,11 @@ export function encodeByte(c: i32, withNetwork: bool): void {
 /** Ends a byte-at-a-time stream; its coded bytes are at ioPtr(); returns their count. */
 export function streamEncodeFinish(): i32 {
   return <i32>encoderFinish();
+}
+
+/** The count streamEncodeFinish would return now, without ending the stream (comparing priors on a prefix). */
+export function encodedLengthIfFinished(): i32 {
+  return <i32>encoderFinishedLength();
 }
 
 /** Starts decoding the codedLength bytes the host wrote at ioPtr(). */
