@@ -13,7 +13,7 @@ const root = import.meta.dirname;
 export default defineConfig(
   // AssemblyScript (decorators on functions, i32, load<T>) is not TypeScript a linter parses; asc compiles it
   // (npm run build:wasm) and test/coder/wasm-oracle.test.ts holds it to the TypeScript reference bit for bit.
-  globalIgnores(['electron/engine/coder/assembly/', 'dist/', 'renderer/dist/', 'build/native/', 'build/model/work/', 'build/model/checkpoints/', 'test-output/', '.tmp/']),
+  globalIgnores(['electron/engine/coder/assembly/', 'dist/', 'renderer/dist/', 'build/native/', 'build/model/work/', 'build/packs/work/', 'build/model/checkpoints/', 'test-output/', '.tmp/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   svelte.configs['flat/recommended'],
