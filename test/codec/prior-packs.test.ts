@@ -188,6 +188,17 @@ describe('a block with several candidate priors', () => {
     expect(expected.winner).toBe(winner);
     expect(Buffer.from(encodeContextMixingBlock(chunk, candidates)).equals(Buffer.from(expected.payload))).toBe(true);
   });
+
+  it('gives a tie to the first listed prior', () => {
+    // One prior listed twice probes to the same size twice; the payload records which index won.
+    const candidates = [
+      { store: PriorStore.open(dir, 'code'), index: 2 },
+      { store: PriorStore.open(dir, 'code'), index: 1 },
+    ];
+    const expected = probedThenCoded(code, candidates);
+    expect(expected.winner).toBe(2);
+    expect(Buffer.from(encodeContextMixingBlock(code, candidates)).equals(Buffer.from(expected.payload))).toBe(true);
+  });
 });
 
 describe('the bundled code and markup priors', () => {

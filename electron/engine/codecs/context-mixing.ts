@@ -115,34 +115,27 @@ export function encodeContextMixingBlock(chunk: Uint8Array, candidates: readonly
   if (candidates.length < 2 || !shouldPrime(chunk) || !shouldPrime(chunk.subarray(0, probeEnd))) {
     return encodeContextMixingChunk(chunk, candidates[0]?.store ?? null, candidates[0]?.index ?? 0, onProgress);
   }
-  let best = { candidate: candidates[0]!, size: Infinity };
-  let kept: { candidate: PriorCandidate; encoder: WasmPredictor } | null = null;
-  for (let i = candidates.length - 1; i >= 0; i--) {
-    const candidate = candidates[i]!;
-    const encoder = primedEncoder(candidate.store);
-    try {
+  let best = candidates[0]!;
+  let bestSize = Infinity;
+  let encoder: WasmPredictor | null = null;
+  try {
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      encoder?.release();
+      encoder = primedEncoder(candidates[i]!.store);
       encoder.beginEncode(chunk);
       encoder.encodeTo(probeEnd);
       const size = encoder.encodedLength();
-      if (size <= best.size) best = { candidate, size };
-    } catch (error) {
-      encoder.release();
-      throw error;
+      if (size <= bestSize) [best, bestSize] = [candidates[i]!, size];
     }
-    if (i === 0) kept = { candidate, encoder };
-    else encoder.release();
-  }
-  if (kept && kept.candidate !== best.candidate) {
-    kept.encoder.release();
-    kept = null;
-  }
-  if (!kept) return encodeContextMixingChunk(chunk, best.candidate.store, best.candidate.index, onProgress);
-  const { encoder, candidate } = kept;
-  try {
-    encoder.encodeTo(chunk.length, onProgress);
-    return primedPayload(encoder.endEncode(), candidate.store.manifest.tableBits, candidate.index);
+    // The encoder left is the first listed candidate's, probed last: it codes on if it won.
+    if (best !== candidates[0]) {
+      encoder!.release();
+      return encodeContextMixingChunk(chunk, best.store, best.index, onProgress);
+    }
+    encoder!.encodeTo(chunk.length, onProgress);
+    return primedPayload(encoder!.endEncode(), best.store.manifest.tableBits, best.index);
   } finally {
-    encoder.release();
+    encoder?.release();
   }
 }
 
