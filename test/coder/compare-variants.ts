@@ -53,7 +53,7 @@ const inputs = files.map((file) => ({ name: path.basename(file), data: new Uint8
 const rawTotal = inputs.reduce((sum, f) => sum + f.data.length, 0);
 const variants = await Promise.all(
   folders.map(async (folder) => ({
-    label: folder === 'shipped' ? 'shipped' : folder,
+    label: folder,
     module: new WebAssembly.Module(await compileCoder(folder === 'shipped' ? SHIPPED : path.resolve(folder))),
     coded: [] as Uint8Array[],
     encodeMs: [] as number[],
