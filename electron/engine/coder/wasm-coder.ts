@@ -36,15 +36,17 @@ export const DEFAULT_TABLE_BITS = 22;
  * The model revisions this build codes. A revision is what a stream's payload version names: every change to what
  * the model predicts is a new revision, and the old ones stay, so every archive written before still decodes.
  * 3: the model of format 1 and the first solid archives; 4: a 16 MiB history, long match candidates, line and
- * indirect contexts (assembly/predictor.ts says what and why).
+ * indirect contexts (assembly/predictor.ts says what and why); 5: bit histories in the counters
+ * (assembly/context-table.ts).
  */
-export const MODEL_REVISIONS = [3, 4] as const;
+export const MODEL_REVISIONS = [3, 4, 5] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];
-export const LATEST_REVISION: ModelRevision = 4;
+export const LATEST_REVISION: ModelRevision = 5;
 /**
  * The revision the bundled priors are learned with: revision 3, so that their bytes, and the SHA-256s archives
- * name them by, stay as they were. A revision-4 stream starts from the same prior; its new contexts start
- * unlearned and learn from the block (measured: still 3.5% smaller on the curl tree than revision 3).
+ * name them by, stay as they were. Revision 4 and 5 streams start from the same prior; their new contexts start
+ * unlearned and learn from the block (measured: revision 4 still 3.5% smaller on the curl tree than revision 3),
+ * and revision 5 moves the prior's counters into its own slots as it loads them (assembly/index.ts, restored).
  */
 export const PRIOR_REVISION: ModelRevision = 3;
 

@@ -35,8 +35,8 @@ export interface BytePredictorOptions {
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
-  /** The model revision (3 or 4, default 4; electron/engine/coder/wasm-coder.ts). */
-  revision?: 3 | 4;
+  /** The model revision (3, 4 or 5, default 5; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4 | 5;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -44,13 +44,15 @@ export const DEFAULT_TABLE_BITS = 22;
  * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
  * block), so a match can reach back across a whole chunk.
  */
-const HISTORY_BITS = { 3: 22, 4: 24 } as const;
+const HISTORY_BITS = { 3: 22, 4: 24, 5: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
 // Orders 3-5 and the word contexts at 12 rather than 30: measured with the prior, the four benchmark texts
 // summed 7.373 bits per byte against 7.398 (a primed stream must move off the prior's English quickly).
 const CONTEXT_LIMITS = [1023, 1023, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
+/** Revision 5 counts in 8 bits (context-table.ts), so orders 1-2 stop at 255. */
+const CONTEXT_LIMITS_5 = [255, 255, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
 const N_CONTEXTS = CONTEXT_LIMITS.length;
 // Mixer input layout.
 const IN_CONTEXTS = 0;
@@ -118,8 +120,8 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
-    const revision = options.revision ?? 4;
-    this.revision4 = revision === 4;
+    const revision = options.revision ?? 5;
+    this.revision4 = revision >= 4;
     this.history = new History(HISTORY_BITS[revision]);
     const prior = options.prior;
     if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
@@ -128,7 +130,8 @@ export class BytePredictor {
       if (!data) throw new RangeError(`the prior has no ${name} section`);
       return data;
     };
-    this.contexts = new ContextTable(tableBits, CONTEXT_LIMITS, 5, prior ? section('contexts') : undefined);
+    const withHistories = revision >= 5;
+    this.contexts = new ContextTable(tableBits, withHistories ? CONTEXT_LIMITS_5 : CONTEXT_LIMITS, 5, prior ? section('contexts') : undefined, withHistories);
     // The match model's position table is a quarter of the context table's slots (4 MiB at the default).
     this.match = new MatchModel(this.history, tableBits - 2, this.revision4);
     this.record = new RecordModel(this.history);

@@ -3,14 +3,34 @@
 // slots 1..15 are the binary tree of counters for the nibble's bits. A byte thus touches two buckets
 // (two cache lines) per context. Buckets are looked up in two neighbouring places; on a miss the one with
 // fewer observations is replaced, so a collision starts from fresh counters instead of foreign statistics.
-import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
+//
+// Revision 5 adds bit histories. A counter's probability is an average over everything its context saw; which of
+// the last few bits came in what order is lost, and in code and markup it says much (a context that alternated,
+// or that just changed its mind). Each counter slot keeps its last bits (adaptive-counter.ts), and each context
+// learns, per history, how often a 1 follows; a slot with a history predicts the average, in the stretched
+// domain, of its counter and that map. Measured on own validation text with the model of the day: code 2.4% and
+// markup 0.8% smaller primed from the bundled priors, 3 MB of JavaScript 2.1% smaller cold, an English text
+// 0.9% smaller primed; coding about 13% slower.
+import {
+  COUNTER_INIT as importedCOUNTER_INIT,
+  counterHistory as importedCounterHistory,
+  counterP12 as importedCounterP12,
+  updateCounter as importedUpdateCounter,
+  updateCounterWithHistory as importedUpdateCounterWithHistory,
+} from './adaptive-counter.ts';
 import { STRETCH as importedSTRETCH } from './logistic.ts';
 // Imports bound once to module constants: transpilers (tsx, vitest) turn imported names into property
 // getters, which cost a call on every access in the per-bit hot path.
 const COUNTER_INIT = importedCOUNTER_INIT;
 const counterP12 = importedCounterP12;
 const updateCounter = importedUpdateCounter;
+const updateCounterWithHistory = importedUpdateCounterWithHistory;
+const counterHistory = importedCounterHistory;
 const STRETCH = importedSTRETCH;
+
+/** Revision 5's history maps: per context, P(1) of 65536 for each of 256 histories, moving 1/64 of the way a bit. */
+const HISTORY_STATES = 256;
+const HISTORY_RATE = 6;
 
 export class ContextTable {
   private readonly table: Int32Array;
@@ -26,13 +46,21 @@ export class ContextTable {
   /** How many of the first `orderContexts` contexts found their bucket already there (seen before). */
   found = 0;
   private readonly orderContexts: number;
+  /** Revision 5: slots carry bit histories, and each context has a history map. */
+  private readonly histories: Int32Array | null;
 
   /** tableBits: log2 of the table's int32 slots (memory = 4 << tableBits bytes); limits: per-context count caps. */
-  /** initial: a learned table to start from (a prior's); it is adopted, not copied, and changes as this table learns. */
-  constructor(tableBits: number, limits: readonly number[], orderContexts = 0, initial?: Int32Array) {
+  /**
+   * initial: a learned table to start from (a prior's, learned without histories); it is adopted, not copied, and
+   * changes as this table learns. withHistories: revision 5's slots (limits must then be at most 255).
+   */
+  constructor(tableBits: number, limits: readonly number[], orderContexts = 0, initial?: Int32Array, withHistories = false) {
     this.orderContexts = orderContexts;
     if (initial && initial.length !== 1 << tableBits) throw new RangeError(`a learned table of ${initial.length} slots does not fit 2^${tableBits}`);
+    if (withHistories && limits.some((l) => l > 255)) throw new RangeError('a slot with a history counts to 255 at most');
     this.table = initial ?? new Int32Array(1 << tableBits);
+    this.histories = withHistories ? new Int32Array(limits.length * HISTORY_STATES).fill(32768) : null;
+    if (initial && withHistories) adoptWithoutHistories(initial);
     this.bucketShift = 32 - (tableBits - 4);
     this.size = limits.length;
     this.contextHash = new Int32Array(this.size);
@@ -75,7 +103,7 @@ export class ContextTable {
           b = b1;
           if (i < this.orderContexts) found++;
         } else {
-          b = (t[b0 + 1] & 0xffff) <= (t[b1 + 1] & 0xffff) ? b0 : b1;
+          b = this.count(t[b0 + 1]!) <= this.count(t[b1 + 1]!) ? b0 : b1;
           t[b] = check;
           for (let k = 1; k < 16; k++) t[b + k] = COUNTER_INIT;
         }
@@ -85,9 +113,15 @@ export class ContextTable {
     this.found = found;
   }
 
+  /** How often a slot's counter was updated (capped), which decides what a collision replaces. */
+  private count(v: number): number {
+    return this.histories ? (v >> 8) & 0xff : v & 0xffff;
+  }
+
   /** Writes each context's stretched prediction for the bit at nibble tree node (1..15) into inputs[at..]. */
   predict(node: number, inputs: Int32Array, at: number): void {
     const t = this.table;
+    const histories = this.histories;
     for (let i = 0; i < this.size; i++) {
       const b = this.bucket[i];
       if (b < 0) {
@@ -97,16 +131,41 @@ export class ContextTable {
       }
       const s = b + node;
       this.slot[i] = s;
-      inputs[at + i] = STRETCH[counterP12(t[s])];
+      const fromCounter = STRETCH[counterP12(t[s])];
+      const history = histories ? counterHistory(t[s]) : 0;
+      // Integer halving (>> 1 rounds toward minus infinity), as the shipped coder does.
+      inputs[at + i] = history === 0 ? fromCounter : (fromCounter + STRETCH[histories![i * HISTORY_STATES + history] >> 4]) >> 1;
     }
   }
 
   update(bit: number): void {
     const t = this.table;
+    const histories = this.histories;
+    const target = bit ? 65535 : 0;
     for (let i = 0; i < this.size; i++) {
       const s = this.slot[i];
       if (s < 0) continue;
-      t[s] = updateCounter(t[s], bit, this.limit[i]);
+      if (histories) {
+        // The map entry of the slot's history as it is now: the one predict read, unless an earlier context
+        // shares this slot and just moved it (both coders do the same, so it stays lossless).
+        const e = i * HISTORY_STATES + counterHistory(t[s]);
+        histories[e] += (target - histories[e]) >> HISTORY_RATE;
+        t[s] = updateCounterWithHistory(t[s], bit, this.limit[i]);
+      } else {
+        t[s] = updateCounter(t[s], bit, this.limit[i]);
+      }
     }
+  }
+}
+
+/**
+ * A prior's table in revision 5's layout: each counter keeps its probability, its count (capped at 255) moves to
+ * bits 8..15, and its history starts empty; slot 0 of each bucket is a check value and stays.
+ */
+function adoptWithoutHistories(table: Int32Array): void {
+  for (let i = 0; i < table.length; i++) {
+    if ((i & 15) === 0) continue;
+    const n = table[i]! & 0xffff;
+    table[i] = (table[i]! & ~0xffff) | ((n > 255 ? 255 : n) << 8);
   }
 }

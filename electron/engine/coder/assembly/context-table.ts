@@ -1,12 +1,20 @@
 // Hashed context statistics (the oracle's context-table.ts): each context owns one 16-slot bucket per nibble,
 // slot 0 a check value, slots 1..15 the nibble's binary tree of counters; two neighbouring places are tried,
 // and on a miss the one with fewer observations is replaced.
-import { COUNTER_INIT, counterP12, stretch, updateCounter } from './logistic';
+// Revision 5 keeps a bit history in each counter slot (the oracle says how and why): P(1) in the high 16 bits,
+// the count in the next 8 (so at most 255), the last bits seen in the low 8; each context maps its histories
+// to probabilities, averaged with the counter's.
+import { COUNTER_INIT, counterP12, stretch, updateCounter, updateCounterWithHistory } from './logistic';
 import { alloc } from './memory';
 
 export const N_CONTEXTS = 14;
 /** Count caps per context, in the order of predictor.ts's setContexts() (see the oracle for the measurements). */
 const LIMITS: StaticArray<i32> = [1023, 1023, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
+/** Revision 5: the count has 8 bits, so orders 1 and 2 stop at 255. */
+const LIMITS_5: StaticArray<i32> = [255, 255, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
+/** Revision 5's history maps: 256 histories per context, P(1) of 65536, moving 1/64 of the way per bit. */
+const HISTORY_STATES = 256;
+const HISTORY_RATE = 6;
 /** The first ORDER_CONTEXTS contexts count toward `found`. */
 const ORDER_CONTEXTS = 5;
 
@@ -24,6 +32,12 @@ let candidate: usize = 0;
 let candidateCheck: usize = 0;
 /** How many of the order contexts found their bucket already there. */
 export let found: i32 = 0;
+/** The stream's model revision is 5 or later: slots carry bit histories. */
+let revision5: bool = false;
+/** Where a slot keeps its count: the low 16 bits before revision 5, bits 8..15 from it. */
+let countShift: i32 = 0;
+let countMask: i32 = 0xffff;
+let historyMaps: usize = 0;
 
 export function allocContextState(): void {
   contextHash = alloc(N_CONTEXTS * 4);
@@ -31,6 +45,7 @@ export function allocContextState(): void {
   slot = alloc(N_CONTEXTS * 4);
   candidate = alloc(N_CONTEXTS * 4);
   candidateCheck = alloc(N_CONTEXTS * 8);
+  historyMaps = alloc(N_CONTEXTS * HISTORY_STATES * 4);
 }
 
 /** Lays out the table (2^tableBits int32 slots) at the cursor; the caller clears or fills it. */
@@ -40,11 +55,30 @@ export function allocTable(tableBits: i32): usize {
   return table;
 }
 
-export function resetContextState(): void {
+export function resetContextState(isRevision5: bool): void {
+  revision5 = isRevision5;
+  countShift = isRevision5 ? 8 : 0;
+  countMask = isRevision5 ? 0xff : 0xffff;
   memory.fill(contextHash, 0, N_CONTEXTS * 4);
   memory.fill(bucket, 0, N_CONTEXTS * 4);
   memory.fill(slot, 0, N_CONTEXTS * 4);
+  for (let i = 0; i < N_CONTEXTS * HISTORY_STATES; i++) store<i32>(historyMaps + ((<usize>i) << 2), 32768);
   found = 0;
+}
+
+/**
+ * Revision 5 starting from a prior learned by revision 3 (counts in the low 16 bits, no histories): every
+ * counter keeps its probability, its count capped at 255 moves to bits 8..15, and its history starts empty.
+ * Slot 0 of each bucket is a check value and stays as it is.
+ */
+export function adoptPriorTable(slots: i32): void {
+  for (let i = 0; i < slots; i++) {
+    if ((i & 15) == 0) continue;
+    const at = table + ((<usize>i) << 2);
+    const v = load<i32>(at);
+    const n = v & 0xffff;
+    store<i32>(at, (v & 0xffff0000) | ((n > 255 ? 255 : n) << 8));
+  }
 }
 
 // @ts-ignore: decorator
@@ -86,7 +120,9 @@ export function selectBuckets(highNibble: i32): void {
         b = b1;
         if (i < ORDER_CONTEXTS) f++;
       } else {
-        b = (load<i32>(t + ((<usize>(b0 + 1)) << 2)) & 0xffff) <= (load<i32>(t + ((<usize>(b1 + 1)) << 2)) & 0xffff) ? b0 : b1;
+        const n0 = (load<i32>(t + ((<usize>(b0 + 1)) << 2)) >>> countShift) & countMask;
+        const n1 = (load<i32>(t + ((<usize>(b1 + 1)) << 2)) >>> countShift) & countMask;
+        b = n0 <= n1 ? b0 : b1;
         const at = t + ((<usize>b) << 2);
         store<i32>(at, check);
         for (let k = 1; k < 16; k++) store<i32>(at + ((<usize>k) << 2), COUNTER_INIT);
@@ -100,6 +136,17 @@ export function selectBuckets(highNibble: i32): void {
 /** Writes each context's stretched prediction for nibble tree node (1..15) into inputs[0..N_CONTEXTS). */
 // @ts-ignore: decorator
 @inline export function contextsPredict(node: i32, inputs: usize): void {
+  if (revision5) predictWithHistories(node, inputs);
+  else predictCounters(node, inputs);
+}
+
+// @ts-ignore: decorator
+@inline export function contextsUpdate(bit: i32): void {
+  if (revision5) updateWithHistories(bit);
+  else updateCounters(bit);
+}
+
+function predictCounters(node: i32, inputs: usize): void {
   for (let i = 0; i < N_CONTEXTS; i++) {
     const b = load<i32>(bucket + ((<usize>i) << 2));
     if (b < 0) {
@@ -113,12 +160,45 @@ export function selectBuckets(highNibble: i32): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline export function contextsUpdate(bit: i32): void {
+function updateCounters(bit: i32): void {
   for (let i = 0; i < N_CONTEXTS; i++) {
     const s = load<i32>(slot + ((<usize>i) << 2));
     if (s < 0) continue;
     const at = table + ((<usize>s) << 2);
     store<i32>(at, updateCounter(load<i32>(at), bit, unchecked(LIMITS[i])));
+  }
+}
+
+/** Revision 5: a slot with a history predicts the average of its counter and its history's map entry. */
+function predictWithHistories(node: i32, inputs: usize): void {
+  for (let i = 0; i < N_CONTEXTS; i++) {
+    const b = load<i32>(bucket + ((<usize>i) << 2));
+    if (b < 0) {
+      store<i32>(slot + ((<usize>i) << 2), -1);
+      store<i32>(inputs + ((<usize>i) << 2), 0);
+      continue;
+    }
+    const s = b + node;
+    store<i32>(slot + ((<usize>i) << 2), s);
+    const v = load<i32>(table + ((<usize>s) << 2));
+    const history = v & 0xff;
+    const entry = (i << 8) | history;
+    const fromCounter = stretch(counterP12(v));
+    const fromHistory = stretch(load<i32>(historyMaps + ((<usize>entry) << 2)) >> 4);
+    store<i32>(inputs + ((<usize>i) << 2), select<i32>(fromCounter, (fromCounter + fromHistory) >> 1, history == 0));
+  }
+}
+
+function updateWithHistories(bit: i32): void {
+  const target = (bit << 16) - bit;
+  for (let i = 0; i < N_CONTEXTS; i++) {
+    const s = load<i32>(slot + ((<usize>i) << 2));
+    if (s < 0) continue;
+    const at = table + ((<usize>s) << 2);
+    const v = load<i32>(at);
+    const entry = historyMaps + ((<usize>((i << 8) | (v & 0xff))) << 2);
+    const e = load<i32>(entry);
+    store<i32>(entry, e + ((target - e) >> HISTORY_RATE));
+    store<i32>(at, updateCounterWithHistory(v, bit, unchecked(LIMITS_5[i])));
   }
 }

@@ -3,7 +3,7 @@
 // start(), and then codes a whole buffer in the I/O region or byte by byte with the network's frequencies.
 import { APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
 import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderFinishedLength, encoderStart } from './binary-coder';
-import { allocContextState, allocTable, resetContextState } from './context-table';
+import { adoptPriorTable, allocContextState, allocTable, resetContextState } from './context-table';
 import { HISTORY_BITS_3, HISTORY_BITS_4, allocHistory, resetHistory } from './history';
 import { buildLogisticTables } from './logistic';
 import { MATCH_COUNTERS, allocMatchCounters, allocMatchPositions, matchCounters, resetMatch } from './match-model';
@@ -27,6 +27,7 @@ const staticEnd = mark();
 
 let used = false;
 let tableBits = 0;
+let revision5 = false;
 let contexts: usize = 0;
 let ioBase: usize = 0;
 
@@ -37,10 +38,11 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
 
 /**
  * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
- * revision: the model revision (the cm payload version), 3 or 4; the host checks it.
+ * revision: the model revision (the cm payload version), 3, 4 or 5; the host checks it.
  */
 export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision4 = revision >= 4;
+  revision5 = revision >= 5;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
@@ -54,7 +56,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   if (!primed) clearBelow(contexts, (<usize>1 << bits) << 2, clean);
   clearBelow(positions, (<usize>1 << (bits - 2)) << 2, clean);
   resetApms(clean);
-  resetContextState();
+  resetContextState(revision5);
   resetMatch();
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
@@ -89,8 +91,12 @@ export function sectionLength(id: i32): i32 {
   return 0;
 }
 
-/** The host has written every section of a prior. */
+/**
+ * The host has written every section of a prior. Priors are learned by revision 3 (wasm-coder.ts's
+ * PRIOR_REVISION); revision 5 moves their counters into its own slot layout here.
+ */
 export function restored(): void {
+  if (revision5) adoptPriorTable(1 << tableBits);
   mixerRestored();
   apmAllPagesReady(APM_ORDER1, false);
   apmAllPagesReady(APM_ORDER2, false);

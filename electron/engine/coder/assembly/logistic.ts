@@ -58,6 +58,23 @@ export function buildLogisticTables(): void {
   return (next << 16) | (n < limit ? n + 1 : limit);
 }
 
+/**
+ * Revision 5's counter: P(1) of 65536 in the high 16 bits, the count (at most 255) in bits 8..15, and in the low
+ * 8 the bits seen last behind a marker 1: 0 is no bit yet, 1b is one bit b, and from eight bits on the marker
+ * stays at bit 7 above the last seven.
+ */
+// @ts-ignore: decorator
+@inline export function updateCounterWithHistory(v: i32, bit: i32, limit: i32): i32 {
+  const n = (v >> 8) & 0xff;
+  const p = v >>> 16;
+  const target = bit ? 65535 : 0;
+  const next = p + (((target - p) * load<i32>(RATE + ((<usize>n) << 2))) >> 14);
+  const h = v & 0xff;
+  const shifted = (h << 1) | bit;
+  const history = select<i32>(2 | bit, select<i32>(shifted, 0x80 | (shifted & 0x7f), h < 128), h == 0);
+  return (next << 16) | (select<i32>(n + 1, limit, n < limit) << 8) | history;
+}
+
 // @ts-ignore: decorator
 @inline export function counterP12(v: i32): i32 {
   return v >>> 20;

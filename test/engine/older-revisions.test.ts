@@ -1,6 +1,7 @@
-// Archives whose blocks were coded by model revision 3 (test/fixtures/payload-v3, made by the build before
-// revision 4: cm blocks primed with each of the three priors, and neural blocks) still verify and extract to
-// exactly the bytes they were made from, also beside blocks that a later add coded with the current revision.
+// Archives whose blocks were coded by earlier model revisions (test/fixtures/payload-v3, made by the build before
+// revision 4, and payload-v4, by the build before revision 5, from the same files: cm blocks primed with each of
+// the three priors, and neural blocks) still verify and extract to exactly the bytes they were made from, also
+// beside blocks that a later add coded with the current revision.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,12 +17,6 @@ interface ExpectedFile {
   size: number;
   sha256: string;
 }
-
-const FIXTURES = new URL('../fixtures/payload-v3/', import.meta.url);
-const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedFile[];
-
-const fixtures = fixtureCopies(FIXTURES, 'octozip-payload-v3-');
-const copyOfFixture = fixtures.copy;
 
 /** Each data block's codec, the first byte of its payload (the payload version) and its flags byte. */
 function dataBlocks(archivePath: string): { codec: string; version: number; flags: number }[] {
@@ -54,15 +49,20 @@ function filesUnder(dir: string): ExpectedFile[] {
   return out;
 }
 
-describe('archives coded by model revision 3', () => {
-  it('the fixtures hold revision-3 blocks: cm primed with each prior, and neural', () => {
+describe.each([3, 4])('archives coded by model revision %i', (revision) => {
+  const FIXTURES = new URL(`../fixtures/payload-v${revision}/`, import.meta.url);
+  const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedFile[];
+  const fixtures = fixtureCopies(FIXTURES, `octozip-payload-v${revision}-`);
+  const copyOfFixture = fixtures.copy;
+
+  it(`the fixtures hold revision-${revision} blocks: cm primed with each prior, and neural`, () => {
     const cm = dataBlocks(fileURLToPath(new URL('balanced.octz', FIXTURES))).filter((b) => b.codec === 'cm');
-    expect(cm.map((b) => b.version)).toEqual([3, 3, 3]);
+    expect(cm.map((b) => b.version)).toEqual([revision, revision, revision]);
     // Flags: bit 0 primed, bits 1-3 the prior's index (english, code, markup).
     expect(cm.map((b) => b.flags).sort()).toEqual([1, 3, 5]);
     const neural = dataBlocks(fileURLToPath(new URL('neural.octz', FIXTURES)));
     expect(neural.length).toBeGreaterThan(1);
-    expect(neural.every((b) => b.codec === 'neural' && b.version === 3)).toBe(true);
+    expect(neural.every((b) => b.codec === 'neural' && b.version === revision)).toBe(true);
   });
 
   for (const name of ['balanced.octz', 'neural.octz']) {
@@ -77,7 +77,7 @@ describe('archives coded by model revision 3', () => {
     });
   }
 
-  it('takes new files coded by the current revision beside its revision-3 blocks, and extracts both', async () => {
+  it(`takes new files coded by the current revision beside its revision-${revision} blocks, and extracts both`, async () => {
     const archivePath = copyOfFixture('balanced.octz');
     const src = fixtures.scratch('add-src');
     fs.mkdirSync(src);
@@ -87,7 +87,7 @@ describe('archives coded by model revision 3', () => {
     const versions = dataBlocks(archivePath)
       .filter((b) => b.codec === 'cm')
       .map((b) => b.version);
-    expect(versions).toEqual([3, 3, 3, LATEST_REVISION]);
+    expect(versions).toEqual([revision, revision, revision, LATEST_REVISION]);
     const out = fixtures.scratch('out');
     await extractArchive({ archivePath, destDir: out });
     const added = { path: 'added.c', size: text.length, sha256: crypto.createHash('sha256').update(text).digest('hex') };
