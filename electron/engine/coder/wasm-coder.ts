@@ -37,7 +37,7 @@ export const DEFAULT_TABLE_BITS = 22;
  * the model predicts is a new revision, and the old ones stay, so every archive written before still decodes.
  * 3: the model of format 1 and the first solid archives; 4: a 16 MiB history, long match candidates, line and
  * indirect contexts (assembly/predictor.ts says what and why); 5: bit histories in the counters
- * (assembly/context-table.ts).
+ * (assembly/context-table.ts), and no order-2 APM (assembly/predictor.ts).
  */
 export const MODEL_REVISIONS = [3, 4, 5] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];

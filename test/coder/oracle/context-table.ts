@@ -10,7 +10,8 @@
 // learns, per history, how often a 1 follows; a slot with a history predicts the average, in the stretched
 // domain, of its counter and that map. Measured on own validation text with the model of the day: code 2.4% and
 // markup 0.8% smaller primed from the bundled priors, 3 MB of JavaScript 2.1% smaller cold, an English text
-// 0.9% smaller primed; coding about 13% slower.
+// 0.9% smaller primed; coding about 15% slower (revision 5 won that time back by dropping the order-2 APM,
+// byte-predictor.ts).
 import {
   COUNTER_INIT as importedCOUNTER_INIT,
   counterHistory as importedCounterHistory,

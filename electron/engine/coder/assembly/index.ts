@@ -61,7 +61,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
   resetMixer();
-  resetPredictor(isRevision4);
+  resetPredictor(isRevision4, revision5);
   clearNetwork();
 }
 
