@@ -37,8 +37,10 @@ export function canPrompt(): boolean {
 export function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
+    // Echo off before the question shows: an answer typed the moment it appears must not be echoed (seen in
+    // a test that answers at once: the second prompt echoed the password when raw mode came after it).
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.resume();
     stdin.setEncoding('utf8');
     let value = '';
