@@ -146,16 +146,20 @@ export function selectBuckets(highNibble: i32): void {
   else updateCounters(bit);
 }
 
+/** Context i's slot for nibble tree node, kept for the update; -1 when the context is off (its input is then 0). */
+// @ts-ignore: decorator
+@inline function selectSlot(i: i32, node: i32, inputs: usize): i32 {
+  const b = load<i32>(bucket + ((<usize>i) << 2));
+  const s = b < 0 ? -1 : b + node;
+  store<i32>(slot + ((<usize>i) << 2), s);
+  if (s < 0) store<i32>(inputs + ((<usize>i) << 2), 0);
+  return s;
+}
+
 function predictCounters(node: i32, inputs: usize): void {
   for (let i = 0; i < N_CONTEXTS; i++) {
-    const b = load<i32>(bucket + ((<usize>i) << 2));
-    if (b < 0) {
-      store<i32>(slot + ((<usize>i) << 2), -1);
-      store<i32>(inputs + ((<usize>i) << 2), 0);
-      continue;
-    }
-    const s = b + node;
-    store<i32>(slot + ((<usize>i) << 2), s);
+    const s = selectSlot(i, node, inputs);
+    if (s < 0) continue;
     store<i32>(inputs + ((<usize>i) << 2), stretch(counterP12(load<i32>(table + ((<usize>s) << 2)))));
   }
 }
@@ -172,14 +176,8 @@ function updateCounters(bit: i32): void {
 /** Revision 5: a slot with a history predicts the average of its counter and its history's map entry. */
 function predictWithHistories(node: i32, inputs: usize): void {
   for (let i = 0; i < N_CONTEXTS; i++) {
-    const b = load<i32>(bucket + ((<usize>i) << 2));
-    if (b < 0) {
-      store<i32>(slot + ((<usize>i) << 2), -1);
-      store<i32>(inputs + ((<usize>i) << 2), 0);
-      continue;
-    }
-    const s = b + node;
-    store<i32>(slot + ((<usize>i) << 2), s);
+    const s = selectSlot(i, node, inputs);
+    if (s < 0) continue;
     const v = load<i32>(table + ((<usize>s) << 2));
     const history = v & 0xff;
     const entry = (i << 8) | history;
