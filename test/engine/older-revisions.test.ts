@@ -1,7 +1,7 @@
-// Archives whose blocks were coded by earlier model revisions (test/fixtures/payload-v3, made by the build before
-// revision 4, and payload-v4, by the build before revision 5, from the same files: cm blocks primed with each of
-// the three priors, and neural blocks) still verify and extract to exactly the bytes they were made from, also
-// beside blocks that a later add coded with the current revision.
+// Archives whose blocks were coded by earlier model revisions (test/fixtures/payload-vN, made by the build before
+// revision N + 1, all from the same files: cm blocks primed with each of the three priors, and neural blocks) still
+// verify and extract to exactly the bytes they were made from, also beside blocks that a later add coded with the
+// current revision.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -49,7 +49,7 @@ function filesUnder(dir: string): ExpectedFile[] {
   return out;
 }
 
-describe.each([3, 4])('archives coded by model revision %i', (revision) => {
+describe.each([3, 4, 5])('archives coded by model revision %i', (revision) => {
   const FIXTURES = new URL(`../fixtures/payload-v${revision}/`, import.meta.url);
   const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedFile[];
   const fixtures = fixtureCopies(FIXTURES, `octozip-payload-v${revision}-`);

@@ -35,8 +35,8 @@ export interface BytePredictorOptions {
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
-  /** The model revision (3, 4 or 5, default 5; electron/engine/coder/wasm-coder.ts). */
-  revision?: 3 | 4 | 5;
+  /** The model revision (3, 4, 5 or 6, default 6; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4 | 5 | 6;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -44,7 +44,7 @@ export const DEFAULT_TABLE_BITS = 22;
  * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
  * block), so a match can reach back across a whole chunk.
  */
-const HISTORY_BITS = { 3: 22, 4: 24, 5: 24 } as const;
+const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
@@ -53,6 +53,11 @@ const HISTORY_BITS = { 3: 22, 4: 24, 5: 24 } as const;
 const CONTEXT_LIMITS = [1023, 1023, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
 /** Revision 5 counts in 8 bits (context-table.ts), so orders 1-2 stop at 255. */
 const CONTEXT_LIMITS_5 = [255, 255, 12, 12, 12, 12, 12, 30, 30, 30, 30, 255, 12, 255];
+/**
+ * Revision 6: higher orders, words and lines adapt more slowly, since their bit histories now track change (on
+ * own validation text 0.1-0.3% smaller than revision 5's caps; 60/160 gained nothing more).
+ */
+const CONTEXT_LIMITS_6 = [255, 255, 40, 40, 40, 40, 40, 100, 100, 100, 100, 255, 40, 255];
 const N_CONTEXTS = CONTEXT_LIMITS.length;
 // Mixer input layout.
 const IN_CONTEXTS = 0;
@@ -76,6 +81,8 @@ export class BytePredictor {
   private readonly revision4: boolean;
   /** Revision 5: bit histories in the context table, and no order-2 APM. */
   private readonly revision5: boolean;
+  /** Revision 6: a third layer-1 selector, the caps of CONTEXT_LIMITS_6, and a layer-1 floor rate of 24. */
+  private readonly revision6: boolean;
   private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
@@ -85,9 +92,10 @@ export class BytePredictor {
 
   // Layer-1 weight vectors chosen by the partial byte with the match model's predicted bit, and by order 1;
   // the final layer's by the partial byte or, with a network, by the network's confidence and the bit position.
-  // (A third layer-1 selector gained 0.1% and cost a third of the mixing; selecting by the network's confidence
-  // in layer 1 instead of order 1 lost 8% on kennedy.xls with a network that knows nothing of spreadsheets.)
-  private readonly mixer = new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4, { start: IN_NETWORK, count: 2 });
+  // (Selecting by the network's confidence in layer 1 instead of order 1 lost 8% on kennedy.xls with a network
+  // that knows nothing of spreadsheets.) Revision 6 adds a third layer-1 selector: the byte before last, with the
+  // bit's place in the byte's tree (see predictBit).
+  private readonly mixer: Mixer;
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
   private readonly apmOrder2 = new Apm(1 << 16, 6);
@@ -122,9 +130,15 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
-    const revision = options.revision ?? 5;
+    const revision = options.revision ?? 6;
     this.revision4 = revision >= 4;
     this.revision5 = revision >= 5;
+    this.revision6 = revision >= 6;
+    // The third selector's layer-2 weight starts at 0: the two a prior brings already sum to one (measured on own
+    // validation text: starting it at a third did worse). Its 8192 vectors are never part of a prior.
+    this.mixer = this.revision6
+      ? new Mixer(N_INPUTS, [3 * 256, 6 * 256, 8192], 256 + 17 * 8, 120, 24, 4, { start: IN_NETWORK, count: 2 }, [32768, 32768, 0])
+      : new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4, { start: IN_NETWORK, count: 2 });
     this.history = new History(HISTORY_BITS[revision]);
     const prior = options.prior;
     if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
@@ -134,7 +148,8 @@ export class BytePredictor {
       return data;
     };
     const withHistories = revision >= 5;
-    this.contexts = new ContextTable(tableBits, withHistories ? CONTEXT_LIMITS_5 : CONTEXT_LIMITS, 5, prior ? section('contexts') : undefined, withHistories);
+    const limits = this.revision6 ? CONTEXT_LIMITS_6 : withHistories ? CONTEXT_LIMITS_5 : CONTEXT_LIMITS;
+    this.contexts = new ContextTable(tableBits, limits, 5, prior ? section('contexts') : undefined, withHistories);
     // The match model's position table is a quarter of the context table's slots (4 MiB at the default).
     this.match = new MatchModel(this.history, tableBits - 2, this.revision4);
     this.record = new RecordModel(this.history);
@@ -143,7 +158,8 @@ export class BytePredictor {
       if (order0.length !== this.order0.length) throw new RangeError('order0 state of the wrong size');
       this.order0.set(order0);
       this.match.restore(section('match'));
-      this.mixer.restore(section('mixer'));
+      // Priors are learned with revision 3: two selectors.
+      this.mixer.restore(section('mixer'), 2);
       this.apmOrder1.restore(section('apm.order1'));
       this.apmOrder2.restore(section('apm.order2'));
     }
@@ -197,6 +213,7 @@ export class BytePredictor {
     m.setOptionalInputs(this.networkUsed);
     m.select(0, this.match.expectedBit * 256 + c0);
     m.select(1, this.contexts.found * 256 + c1);
+    if (this.revision6) m.select(2, ((this.c4 >> 8) & 0xff) * 32 + (bitIndex >= 4 ? 16 : 0) + this.nibble);
     const pMix = m.mix(networkConfidence === 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);
 
     const a1 = this.apmOrder1.refine(pMix, c0 | (c1 << 8));

@@ -48,7 +48,8 @@ export class Mixer {
 
   /**
    * n inputs; setsPerSelector[k] is how many weight vectors selector k chooses from; finalSets likewise for
-   * layer 2. Rates scale the learning steps (layer 1 decays from maxRate to minRate).
+   * layer 2. Rates scale the learning steps (layer 1 decays from maxRate to minRate). finalInit: each
+   * selector's starting layer-2 weight (16.16), by default an equal share of one.
    */
   constructor(
     n: number,
@@ -58,6 +59,7 @@ export class Mixer {
     minRate: number,
     finalRate: number,
     optional: { start: number; count: number } = { start: n, count: 0 },
+    finalInit?: readonly number[],
   ) {
     if (maxRate > MAX_RATE || finalRate > MAX_RATE || minRate > maxRate) throw new RangeError('mixer rates out of range');
     this.n = n;
@@ -76,6 +78,10 @@ export class Mixer {
     this.hidden = new Int32Array(this.selectors);
     this.hiddenP = new Int32Array(this.selectors);
     this.finalWeights = new Int32Array(finalSets * this.selectors).fill(((1 << 16) / this.selectors) | 0);
+    if (finalInit) {
+      if (finalInit.length !== this.selectors) throw new RangeError('one layer-2 starting weight per selector');
+      for (let i = 0; i < this.finalWeights.length; i++) this.finalWeights[i] = finalInit[i % this.selectors]!;
+    }
     this.rate = maxRate;
     this.maxRate = maxRate;
     this.minRate = minRate;
@@ -91,12 +97,20 @@ export class Mixer {
     return out;
   }
 
-  restore(state: Int32Array): void {
-    if (state.length !== 1 + this.weights.length + this.finalWeights.length) throw new RangeError('mixer state of the wrong size');
+  /**
+   * Starts from a learned state of the first `selectors` selectors (a mixer with more selectors starting from a
+   * prior learned with fewer): their weights and layer-2 weights are restored, the others keep their start.
+   */
+  restore(state: Int32Array, selectors: number = this.selectors): void {
+    const weightCount = selectors < this.selectors ? this.offset[selectors]! : this.weights.length;
+    const finalSets = this.finalWeights.length / this.selectors;
+    if (selectors > this.selectors || state.length !== 1 + weightCount + finalSets * selectors) throw new RangeError('mixer state of the wrong size');
     this.updates = state[0]!;
     this.rate = this.minRate + Math.floor(((this.maxRate - this.minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + this.updates));
-    this.weights.set(state.subarray(1, 1 + this.weights.length));
-    this.finalWeights.set(state.subarray(1 + this.weights.length));
+    this.weights.set(state.subarray(1, 1 + weightCount));
+    for (let set = 0; set < finalSets; set++) {
+      for (let k = 0; k < selectors; k++) this.finalWeights[set * this.selectors + k] = state[1 + weightCount + set * selectors + k]!;
+    }
   }
 
   /**

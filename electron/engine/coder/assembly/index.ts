@@ -38,11 +38,12 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
 
 /**
  * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
- * revision: the model revision (the cm payload version), 3, 4 or 5; the host checks it.
+ * revision: the model revision (the cm payload version), 3, 4, 5 or 6; the host checks it.
  */
 export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision4 = revision >= 4;
   revision5 = revision >= 5;
+  const isRevision6 = revision >= 6;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
@@ -56,12 +57,12 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   if (!primed) clearBelow(contexts, (<usize>1 << bits) << 2, clean);
   clearBelow(positions, (<usize>1 << (bits - 2)) << 2, clean);
   resetApms(clean);
-  resetContextState(revision5);
+  resetContextState(revision5, isRevision6);
   resetMatch();
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
-  resetMixer();
-  resetPredictor(isRevision4, revision5);
+  resetMixer(isRevision6);
+  resetPredictor(isRevision4, revision5, isRevision6);
   clearNetwork();
 }
 
