@@ -112,17 +112,17 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '440deab5f6cc27067602791d18c177d8c51b2d4e418bbb83e35eb7dfb0654c7f',
-  'cm cold / text 6 KiB': '13a55b4e1e6dc3ecf7a76c3e9dbb22d12101cd58791d0ce02a3d947a8de46c3f',
-  'cm cold / binary 32 KiB': 'ba71ccbd5a9d8f18dfd00e4cfc47f28cddc6f910b1a6ee314ce67be130efc07e',
+  'cm cold / text 64 KiB': '3265d44abe2ebd637bafc762f9242a00a96b26041b31c86f5adfdf7565fc7a5b',
+  'cm cold / text 6 KiB': 'e1c2837f95648ccea73de322fa61ef0b018018c04d56732822becdd9ba16f3ea',
+  'cm cold / binary 32 KiB': 'df82e3d94d5001526e5dff6928aba9dc00203f86d126e700539d8096bba1486d',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': 'c2a7a75eb2539b1269cbb4986512f47b506166547643a12485bc7a9b6863ec53',
+  'cm with the bundled prior (balanced) / text 64 KiB': '2a2ae18ec6bba87c7445b3a4303bd174f320b55767baf9df7276fe4bbd33e3f9',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': 'e757c3251b929eb2f67198c508559e553c7da09c952ab93eeee379eb25713a30',
-  'cm with the bundled prior (balanced) / binary 32 KiB': 'ba71ccbd5a9d8f18dfd00e4cfc47f28cddc6f910b1a6ee314ce67be130efc07e',
-  'neural (maximum) / text 64 KiB': 'ee1c1040f841ad5b19c71cb9b38b2971c006e388ff0aa32ba89b6e5301e39a1e',
-  'neural (maximum) / text 6 KiB': '66e624f3997152990ed5dc845f1683089dfd20c897da2f093776ea39de4466f2',
-  'neural (maximum) / binary 32 KiB': '19897d2fc27ecb805b1da8077f7b6019589113bf65d9f91748cf1a0168826472',
+  'cm with the bundled prior (balanced) / text 6 KiB': '91c6e6d90e062ecbffe2a6d1cb085c41cf597e5dc5ea50cfe1b65f70d1041047',
+  'cm with the bundled prior (balanced) / binary 32 KiB': 'df82e3d94d5001526e5dff6928aba9dc00203f86d126e700539d8096bba1486d',
+  'neural (maximum) / text 64 KiB': '7bf5ee385c9b6e89125cd6ae216b46b025d7f54251288a670c2627e40256573c',
+  'neural (maximum) / text 6 KiB': '77b6af7eadea5540f573423347b1cc0a3be0eca0b3637d84e329dba77f51e63b',
+  'neural (maximum) / binary 32 KiB': '0ff2905e8ef72f224b41ac4519488025ea3ef03b57c6ca7d30a3bb66eaa33a4b',
 };
 
 /**

@@ -120,6 +120,15 @@ export class BytePredictor {
   /** Position of the first byte of the current line, and of the line before. */
   private lineStart = 0;
   private previousLineStart = 0;
+  /**
+   * Revision 6's line state: the first word of the current line (0 until one ends) and of the previous line, the
+   * first byte after the indentation, and the indentation's width (at most 63).
+   */
+  private lineWord = 0;
+  private previousLineWord = 0;
+  private lineHead = 0;
+  private indent = 0;
+  private inIndent = true;
 
   private predicted = false;
   private networkUsed = false;
@@ -259,6 +268,7 @@ export class BytePredictor {
 
   private byteDone(c: number): void {
     this.history.push(c);
+    this.trackLine(c);
     if (c === 10) {
       this.previousLineStart = this.lineStart;
       this.lineStart = this.history.length;
@@ -277,6 +287,7 @@ export class BytePredictor {
     if (isLetter(c)) {
       this.wordHash = hash2(this.wordHash, c >= 65 && c <= 90 ? c + 32 : c);
     } else if (this.wordHash !== 0) {
+      if (this.lineWord === 0) this.lineWord = this.wordHash;
       this.previousWordHash2 = this.previousWordHash;
       this.previousWordHash = this.wordHash;
       this.wordHash = 0;
@@ -285,6 +296,24 @@ export class BytePredictor {
     this.record.byteDone();
     this.network.load(null);
     this.setContexts();
+  }
+
+  /** Revision 6's line state (see lineWord). */
+  private trackLine(c: number): void {
+    if (c === 10) {
+      this.previousLineWord = this.lineWord;
+      this.lineWord = 0;
+      this.lineHead = 0;
+      this.indent = 0;
+      this.inIndent = true;
+    } else if (this.inIndent) {
+      if (c === 32 || c === 9) {
+        if (this.indent < 63) this.indent++;
+      } else {
+        this.inIndent = false;
+        this.lineHead = c;
+      }
+    }
   }
 
   /** Computes every hashed context for the coming byte and selects their first-nibble buckets. */
@@ -310,7 +339,16 @@ export class BytePredictor {
       // Text has lines, not records: order 7, and the bytes above in the previous line (the same column and the
       // next), which carry indentation and aligned code and tables; and what followed the last byte the last two
       // times, with the last two bytes.
-      t.setContext(7, hash2(hash2(19, c4), this.c8 & 0xffffff));
+      // Revision 6: the line's first word with the last byte and the byte after the indentation (before the first
+      // word ends: the previous line's first word, the indentation and that byte) instead of order 7.
+      if (this.revision6) {
+        t.setContext(
+          7,
+          this.lineWord !== 0
+            ? hash2(hash2(hash2(28, this.lineWord), c4 & 0xff), this.lineHead)
+            : hash2(hash2(hash2(29, this.previousLineWord), c4 & 0xff), this.indent | (this.lineHead << 8)),
+        );
+      } else t.setContext(7, hash2(hash2(19, c4), this.c8 & 0xffffff));
       const aboveAt = this.previousLineStart + (h.length - this.lineStart);
       const above = aboveAt < this.lineStart ? h.back(h.length - aboveAt) : 256;
       const aboveNext = aboveAt + 1 < this.lineStart ? h.back(h.length - aboveAt - 1) : 256;

@@ -4,8 +4,8 @@
 // Revision 4 fills the record contexts that revision 3 leaves empty when no record length is found, and replaces
 // the word triple with an indirect context (see setContexts). Revision 5 adds bit histories (context-table.ts)
 // and refines with the order-1 APM alone (see predictBit). Revision 6 adds a third layer-1 mixer selector (the
-// byte before last with the bit position) and moves the count caps and the mixer's floor rate (context-table.ts,
-// mixer.ts).
+// byte before last with the bit position), a context of the line's first word in text instead of order 7 (see
+// setContexts), and moves the count caps and the mixer's floor rate (context-table.ts, mixer.ts).
 import { APM_COUNT, apmUpdate, refine } from './apm';
 import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setContext } from './context-table';
 import { back, historyLength, pushByte } from './history';
@@ -42,6 +42,16 @@ let previousWordHash: i32 = 0;
 let previousWordHash2: i32 = 0;
 let lineStart: i32 = 0;
 let previousLineStart: i32 = 0;
+/**
+ * Revision 6's line state: the first word of the current line (0 until one ends) and of the previous line, the
+ * first byte after the indentation, and the indentation's width (at most 63). Kept in every revision; only
+ * revision 6 reads it.
+ */
+let lineWord: i32 = 0;
+let previousLineWord: i32 = 0;
+let lineHead: i32 = 0;
+let indent: i32 = 0;
+let inIndent: bool = true;
 let networkUsed: bool = false;
 /** The stream's model revision is 4 or later (else 3). */
 let revision4: bool = false;
@@ -81,6 +91,11 @@ export function resetPredictor(isRevision4: bool, isRevision5: bool, isRevision6
   previousWordHash2 = 0;
   lineStart = 0;
   previousLineStart = 0;
+  lineWord = 0;
+  previousLineWord = 0;
+  lineHead = 0;
+  indent = 0;
+  inIndent = true;
   networkUsed = false;
 }
 
@@ -159,6 +174,7 @@ export function update(bit: i32): void {
 
 function byteDone(c: i32): void {
   pushByte(c);
+  trackLine(c);
   if (c == 10) {
     previousLineStart = lineStart;
     lineStart = historyLength;
@@ -175,6 +191,7 @@ function byteDone(c: i32): void {
   if (isLetter(c)) {
     wordHash = hash2(wordHash, c >= 65 && c <= 90 ? c + 32 : c);
   } else if (wordHash != 0) {
+    if (lineWord == 0) lineWord = wordHash;
     previousWordHash2 = previousWordHash;
     previousWordHash = wordHash;
     wordHash = 0;
@@ -183,6 +200,25 @@ function byteDone(c: i32): void {
   recordByteDone();
   clearNetwork();
   setContexts();
+}
+
+/** Revision 6's line state (see lineWord). */
+// @ts-ignore: decorator
+@inline function trackLine(c: i32): void {
+  if (c == 10) {
+    previousLineWord = lineWord;
+    lineWord = 0;
+    lineHead = 0;
+    indent = 0;
+    inIndent = true;
+  } else if (inIndent) {
+    if (c == 32 || c == 9) {
+      if (indent < 63) indent++;
+    } else {
+      inIndent = false;
+      lineHead = c;
+    }
+  }
 }
 
 // @ts-ignore: decorator
@@ -211,7 +247,16 @@ export function setContexts(): void {
     // next), which carry indentation and aligned code and tables; and what followed the last byte the last two
     // times, with the last two bytes. Measured on own validation text (JavaScript, C, Markdown, prose): the
     // first three gave 2.9-3.7% on code and markup and 1.2% on prose, the last 0.2-0.6% more.
-    setContext(7, hash2(hash2(19, c4), c8 & 0xffffff));
+    // Revision 6 gives up order 7 (the match model covers long contexts; order 7 was worth 0.05-0.2%) for the
+    // line's first word with the last byte and the byte after the indentation (before the first word ends: the
+    // previous line's first word, the indentation and that byte). In code a line's first word (if, return,
+    // #define, case) says much about the rest of it. On own validation text 0.8% smaller on code, 0.5% on
+    // markup, 1.2% on 3 MB of JavaScript, 0.6% on a shared library; English +0.03%, a binary database +0.1%.
+    if (revision6) {
+      setContext(7, lineWord != 0
+        ? hash2(hash2(hash2(28, lineWord), c4 & 0xff), lineHead)
+        : hash2(hash2(hash2(29, previousLineWord), c4 & 0xff), indent | (lineHead << 8)));
+    } else setContext(7, hash2(hash2(19, c4), c8 & 0xffffff));
     const aboveAt = previousLineStart + (historyLength - lineStart);
     const above = aboveAt < lineStart ? back(historyLength - aboveAt) : 256;
     const aboveNext = aboveAt + 1 < lineStart ? back(historyLength - aboveAt - 1) : 256;
