@@ -89,9 +89,16 @@ export function kindFromBytes(head: Uint8Array): FileKind {
 /** How many leading bytes kindFromBytes needs. */
 export const SNIFF_BYTES = 4096;
 
-/** The sort key inside a kind: extension, then name, then path, as 7-Zip's -qs orders a solid archive. */
+/**
+ * The sort key inside a kind: folder, then the name up to its first dot (so foo.c and foo.h sit together), then
+ * the name. Files of one folder are one project's, one module's, one test suite's: they share names and idioms
+ * more than files that merely share an extension. Measured on trees of our own, against 7-Zip's -qs order
+ * (extension, then name) that Octozip used before: 9.9 MB of JavaScript and TypeScript from node_modules (svelte,
+ * vite, zod, @vitest, playwright-core, commander) 2.8% smaller, 7.2 MB of Python from Debian's dist-packages 2.6%
+ * smaller (one block each, primed with the code prior); extension, then folder, gained 1.9% and 2.6%.
+ */
 export function solidOrderKey(entryPath: string): [string, string, string] {
   const base = path.posix.basename(entryPath);
-  const dot = base.lastIndexOf('.');
-  return [dot > 0 ? base.slice(dot + 1).toLowerCase() : '', base, entryPath];
+  const dot = base.indexOf('.', 1);
+  return [path.posix.dirname(entryPath), dot > 0 ? base.slice(0, dot) : base, base];
 }
