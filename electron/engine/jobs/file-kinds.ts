@@ -95,7 +95,8 @@ export const SNIFF_BYTES = 4096;
  * more than files that merely share an extension. Measured on trees of our own, against 7-Zip's -qs order
  * (extension, then name) that Octozip used before: 9.9 MB of JavaScript and TypeScript from node_modules (svelte,
  * vite, zod, @vitest, playwright-core, commander) 2.8% smaller, 7.2 MB of Python from Debian's dist-packages 2.6%
- * smaller (one block each, primed with the code prior); extension, then folder, gained 1.9% and 2.6%.
+ * smaller (one block each, primed with the code prior), 12.9 MB of Markdown, HTML and text from /usr/share/doc
+ * 3.2% smaller (markup prior); extension, then folder, gained 1.9% and 2.6% on the first two.
  */
 export function solidOrderKey(entryPath: string): [string, string, string] {
   const base = path.posix.basename(entryPath);
