@@ -87,6 +87,39 @@ describe('the bundled prior', () => {
     }
   });
 
+  it('skips a section the predictor does not use, yet hashes it on the first read', () => {
+    const expected = parsePrior(fs.readFileSync(store.file));
+    const skipping = (loaded: Map<string, Int32Array>) => (name: string, length: number) => {
+      if (name === 'apm.order2') return null;
+      const array = new Int32Array(length);
+      loaded.set(name, array);
+      return array;
+    };
+    // A store opened afresh hashes the file on its first read, the skipped section included; its second read
+    // skips the section without reading it.
+    const fresh = PriorStore.open();
+    for (let round = 0; round < 2; round++) {
+      const loaded = new Map<string, Int32Array>();
+      fresh.loadInto(skipping(loaded));
+      expect([...loaded.keys()]).toEqual([...expected.sections.keys()].filter((name) => name !== 'apm.order2'));
+      for (const [name, data] of loaded) {
+        const want = expected.sections.get(name)!;
+        expect(Buffer.from(data.buffer).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength)), name).toBe(true);
+      }
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-prior-'));
+    try {
+      fs.copyFileSync(path.join(resourcesDir(), 'prior.json'), path.join(dir, 'prior.json'));
+      const bytes = fs.readFileSync(store.file);
+      // The order-2 APM is the last section: its last byte is the file's.
+      bytes[bytes.length - 1]! ^= 0x01;
+      fs.writeFileSync(path.join(dir, 'prior.bin'), bytes);
+      expect(() => PriorStore.open(dir).loadInto(skipping(new Map()))).toThrow(/does not match its manifest/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('primes a stream the same whether read straight into the predictor or parsed first', () => {
     const text = new Uint8Array(fs.readFileSync(corpusFile('alice29.txt'))).subarray(0, 20_000);
     const tableBits = store.manifest.tableBits;

@@ -89,15 +89,27 @@ export function parsePrior(bytes: Uint8Array): PredictorPrior {
   return { tableBits, sections };
 }
 
-/** Where a section's values go: an array of exactly `length` elements (or a RangeError for a section it lacks). */
-export type SectionTarget = (name: string, length: number) => Int32Array;
+/**
+ * Where a section's values go: an array of exactly `length` elements, null for a section the predictor does not
+ * use (it is skipped), or a RangeError for a section it lacks.
+ */
+export type SectionTarget = (name: string, length: number) => Int32Array | null;
+
+/** A skipped section still passes through `seen` (for the file's SHA-256), read in pieces of this size. */
+const SKIP_PIECE = 1 << 20;
 
 /**
  * Reads a serialized prior of `size` bytes straight into the arrays `target` hands out, without a copy of the
  * whole file in between (~80 MB of fresh memory). read(into, position) must fill `into` from the file at
- * `position`; every byte read passes through `seen` in file order (for its SHA-256). Returns the tableBits.
+ * `position`; every byte passes through `seen` in file order (for its SHA-256; null: the file is already
+ * verified, and skipped sections are not read at all). Returns the tableBits.
  */
-export function readPriorInto(read: (into: Uint8Array, position: number) => void, size: number, target: SectionTarget, seen: (bytes: Uint8Array) => void): number {
+export function readPriorInto(
+  read: (into: Uint8Array, position: number) => void,
+  size: number,
+  target: SectionTarget,
+  seen: ((bytes: Uint8Array) => void) | null,
+): number {
   const fail = (why: string): never => {
     throw new RangeError(`not a predictor prior: ${why}`);
   };
@@ -106,7 +118,7 @@ export function readPriorInto(read: (into: Uint8Array, position: number) => void
     if (at + n > size) fail('truncated');
     const out = new Uint8Array(n);
     read(out, at);
-    seen(out);
+    seen?.(out);
     at += n;
     return out;
   };
@@ -121,9 +133,14 @@ export function readPriorInto(read: (into: Uint8Array, position: number) => void
     const n = u32();
     if (at + 4 * n > size) fail(`section ${name} truncated`);
     const data = target(name, n);
+    if (!data) {
+      if (seen) skipSection(read, at, 4 * n, seen);
+      at += 4 * n;
+      continue;
+    }
     const raw = LITTLE_ENDIAN ? new Uint8Array(data.buffer, data.byteOffset, 4 * n) : new Uint8Array(4 * n);
     read(raw, at);
-    seen(raw);
+    seen?.(raw);
     if (!LITTLE_ENDIAN) {
       const view = new DataView(raw.buffer);
       for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, true);
@@ -132,4 +149,14 @@ export function readPriorInto(read: (into: Uint8Array, position: number) => void
   }
   if (at !== size) fail('trailing bytes');
   return tableBits;
+}
+
+/** Passes a section nobody keeps through `seen`, through one small buffer. */
+function skipSection(read: (into: Uint8Array, position: number) => void, from: number, length: number, seen: (bytes: Uint8Array) => void): void {
+  const piece = new Uint8Array(Math.min(SKIP_PIECE, length));
+  for (let at = 0; at < length; at += piece.length) {
+    const part = piece.subarray(0, Math.min(piece.length, length - at));
+    read(part, from + at);
+    seen(part);
+  }
 }

@@ -181,6 +181,8 @@ export class WasmPredictor {
           if (id < 0) throw new RangeError(`the prior has an unknown section ${name}`);
           if (length !== x.sectionLength(id)) throw new RangeError(`${name} state of the wrong size`);
           filled.add(id);
+          // Revision 5 and later have no order-2 APM: its 8.6 MB stay on disk (and out of this instance's memory).
+          if (name === 'apm.order2' && revision >= 5) return null;
           return new Int32Array(x.memory.buffer, x.sectionPtr(id), length);
         });
         SECTIONS.forEach((name, id) => {

@@ -107,7 +107,7 @@ export class PriorStore {
       };
       let tableBits: number;
       try {
-        tableBits = readPriorInto(read, stat.size, target, (bytes) => hash?.update(bytes));
+        tableBits = readPriorInto(read, stat.size, target, hash ? (bytes) => hash.update(bytes) : null);
       } catch (error) {
         if (error instanceof RangeError && hash) throw this.#mismatch(error.message);
         throw error;
