@@ -56,6 +56,12 @@ export interface CreateOptions extends JobOptions {
   /** Resolves relative inputs; defaults to process.cwd(). */
   cwd?: string;
   preset?: Preset;
+  /**
+   * Solid block size in bytes (MIN_BLOCK_BYTES..MAX_BLOCK_BYTES; default: the preset's). Smaller blocks code in
+   * parallel on more cores and extract one file sooner; larger ones compress better. Recorded in the archive,
+   * and kept by add and compact.
+   */
+  blockBytes?: number;
   /** When set, every chunk is encrypted (see docs/FORMAT.md). */
   password?: string;
   /** With a password: also encrypt names and metadata, so listing needs the password. */

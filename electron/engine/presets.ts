@@ -1,6 +1,9 @@
 // What each user-facing preset means to the engine. The neural codec owns the tuning of its own rows
 // (chunk size trades compression, which improves with longer chunks, against decode parallelism).
 import type { CodecId, Preset, PresetChoice } from './api.ts';
+import { formatBytes } from './byte-size.ts';
+import { OctozipError } from './errors.ts';
+import { MAX_BLOCK_BYTES } from './format/schema.ts';
 import { PRESET_IDS } from './ids.ts';
 
 export interface PresetSettings {
@@ -41,6 +44,33 @@ export const PRESETS: Record<Preset, PresetSettings> = {
 };
 
 export const DEFAULT_PRESET: Preset = 'balanced';
+
+/**
+ * The solid block sizes a user may choose instead of the preset's (7-Zip's -ms). Below 1 MiB every block would
+ * pay more to load its prior (the 85 MB tables, about 0.3 s here) than it codes; above 64 MiB readers refuse the
+ * block (format/schema.ts).
+ */
+export const MIN_BLOCK_BYTES = 1 * MiB;
+export { MAX_BLOCK_BYTES };
+
+/** A preset's settings, with the solid block size the user chose, if any (checked here, for every caller). */
+export function presetSettings(preset: Preset, blockBytes?: number): PresetSettings {
+  const settings = PRESETS[preset];
+  if (!settings) throw new OctozipError('input', `Unknown preset "${String(preset)}"; use fast, balanced or maximum.`);
+  if (blockBytes === undefined) return settings;
+  if (!Number.isSafeInteger(blockBytes) || blockBytes < MIN_BLOCK_BYTES || blockBytes > MAX_BLOCK_BYTES) {
+    throw new OctozipError('input', `The block size must be between ${formatBytes(MIN_BLOCK_BYTES)} and ${formatBytes(MAX_BLOCK_BYTES)}; got ${String(blockBytes)} bytes.`);
+  }
+  return { ...settings, blockBytes };
+}
+
+/**
+ * The block size to keep when an archive is added to or compacted: the one it records, if a user could have
+ * chosen it, else the preset's.
+ */
+export function recordedBlockBytes(recorded: number | undefined): number | undefined {
+  return recorded !== undefined && recorded >= MIN_BLOCK_BYTES && recorded <= MAX_BLOCK_BYTES ? recorded : undefined;
+}
 
 /** What the app tells the user about each preset; keep it true to the rows above. */
 const PRESET_TEXT: Record<Preset, Omit<PresetChoice, 'id'>> = {

@@ -103,6 +103,22 @@ describe('octozip CLI', () => {
     expect(octozip(['verify', 't1.octz']).stdout).toMatch(/^OK: 4 entries intact/);
   });
 
+  it('--block-size sets the solid block size the archive records; a size out of bounds is refused in one line', () => {
+    expect(octozip(['create', 'b1.octz', 'src', '--preset', 'fast', '--block-size', '1m']).code).toBe(0);
+    const db = openDatabase(path.join(root, 'b1.octz'), { readonly: true });
+    try {
+      expect(db.prepare("SELECT value FROM header WHERE key = 'block_bytes'").pluck().get()).toBe('1048576');
+    } finally {
+      db.close();
+    }
+    for (const size of ['512k', '65m', '2.5m', 'big']) {
+      const r = octozip(['create', 'b2.octz', 'src', '--block-size', size]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([`octozip: not a block size from 1.0 MiB to 64.0 MiB: ${size}`]);
+    }
+    expect(fs.existsSync(path.join(root, 'b2.octz'))).toBe(false);
+  });
+
   it('exits 1 with one line and no stack for other errors', () => {
     for (const args of [['list', 'missing.octz'], ['info', 'src/readme.md'], ['create', 'a.octz', 'src'], ['create', 'x.octz', 'nope']]) {
       const r = octozip(args);

@@ -13,7 +13,7 @@ import { ArchiveEditor } from '../format/archive-editor.ts';
 import { ArchiveReader } from '../format/reader.ts';
 import type { ContentRecord, EntryRecord, StoredEntry } from '../format/records.ts';
 import { removeDatabaseQuietly, removeStaleTempFilesIn, tempPathBeside } from '../fs/temp-file.ts';
-import { DEFAULT_PRESET, PRESETS } from '../presets.ts';
+import { DEFAULT_PRESET, PRESETS, presetSettings, recordedBlockBytes } from '../presets.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { rebuildCatalog } from './catalog-edit.ts';
 import { streamContents } from './content-stream.ts';
@@ -110,7 +110,8 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
         onProgress: options.onProgress,
         threads: options.threads,
       },
-      PRESETS[preset],
+      // New blocks keep the archive's block size (a user's choice at create), whatever the preset.
+      presetSettings(preset, recordedBlockBytes(target.header.blockBytes)),
       { skip: new Set(twins.keys()), ...(cipher ? { cipher } : {}) },
     );
     source = ArchiveReader.open(staging);

@@ -15,7 +15,7 @@ import { FORMAT_VERSION } from '../format/schema.ts';
 import { ArchiveWriter } from '../format/writer.ts';
 import { publishTempFile, removeStaleTempFiles, tempPathBeside } from '../fs/temp-file.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
-import { DEFAULT_PRESET, PRESETS } from '../presets.ts';
+import { DEFAULT_PRESET, PRESETS, presetSettings, recordedBlockBytes } from '../presets.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { BlockEncoder } from './block-encoder.ts';
 import { ContentCheck } from './content-stream.ts';
@@ -49,7 +49,7 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     const blocks = reader.blocks();
     const recorded = reader.header.preset;
     const preset: Preset = recorded !== null && recorded in PRESETS ? (recorded as Preset) : DEFAULT_PRESET;
-    const settings = PRESETS[preset];
+    const settings = presetSettings(preset, recordedBlockBytes(reader.header.blockBytes));
 
     // Which contents are live, the kind each would be coded as, and the live bytes of every block.
     const live = new Map<number, ContentRecord>();

@@ -14,7 +14,7 @@ import { FORMAT_VERSION } from '../format/schema.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
 import { ArchiveWriter } from '../format/writer.ts';
 import { publishTempFile, removeStaleTempFiles, tempNamePrefix, tempPathBeside } from '../fs/temp-file.ts';
-import { DEFAULT_PRESET, PRESETS, type PresetSettings } from '../presets.ts';
+import { DEFAULT_PRESET, presetSettings, type PresetSettings } from '../presets.ts';
 import { BlockEncoder, type EncodedBlock } from './block-encoder.ts';
 import { kindFromBytes, kindFromName, SNIFF_BYTES, type FileKind } from './file-kinds.ts';
 import { ProgressTracker } from './progress.ts';
@@ -151,9 +151,7 @@ class BlockSource {
 
 export async function createArchive(options: CreateOptions): Promise<CreateSummary> {
   const preset = options.preset ?? DEFAULT_PRESET;
-  const settings = PRESETS[preset];
-  if (!settings) throw new OctozipError('input', `Unknown preset "${preset}"; use fast, balanced or maximum.`);
-  return createArchiveWithSettings({ ...options, preset }, settings);
+  return createArchiveWithSettings({ ...options, preset }, presetSettings(preset, options.blockBytes));
 }
 
 /** What only the engine passes: add codes its new files with the archive's own keys (so blocks copy over as they are). */
