@@ -85,14 +85,16 @@ const PEERS: Archiver[] = [
   },
 ];
 
-function octozipArchiver(preset: string, threads: number | undefined, extractThreads: boolean): Archiver {
+/** blockSize: a --block-size of the user's (4m), or the preset's when undefined. */
+function octozipArchiver(preset: string, threads: number | undefined, extractThreads: boolean, blockSize?: string): Archiver {
   const t = threads === undefined ? '' : ` --threads ${threads}`;
+  const b = blockSize === undefined ? '' : ` --block-size ${blockSize}`;
   return {
-    name: `octozip ${preset}${t}`,
+    name: `octozip ${preset}${t}${b}`,
     tools: ['octozip'],
     debianPackage: '',
-    suffix: `${preset}${threads === undefined ? '' : `-t${threads}`}.octz`,
-    create: (a, i) => `octozip create --preset ${preset}${t} ${a} ${i}`,
+    suffix: `${preset}${threads === undefined ? '' : `-t${threads}`}${blockSize === undefined ? '' : `-b${blockSize}`}.octz`,
+    create: (a, i) => `octozip create --preset ${preset}${t}${b} ${a} ${i}`,
     extract: (a) => `octozip extract${extractThreads ? t : ''} -o . ${a}`,
     octozip: true,
   };
@@ -230,9 +232,9 @@ function octozipOnPath(work: string): NodeJS.ProcessEnv {
   return { ...process.env, PATH: `${bin}:${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` };
 }
 
-/** Whether `octozip <command> --help` lists --threads (the option is new; older CLIs get one line per preset). */
-function acceptsThreads(command: string, env: NodeJS.ProcessEnv, work: string): boolean {
-  return bash(`octozip ${command} --help`, work, env).includes('--threads');
+/** Whether `octozip <command> --help` lists the option (checkouts before it get no row that needs it). */
+function acceptsOption(command: string, option: string, env: NodeJS.ProcessEnv, work: string): boolean {
+  return bash(`octozip ${command} --help`, work, env).includes(option);
 }
 
 const mib = (kib: number): string => (kib / 1024).toFixed(0);
@@ -283,6 +285,8 @@ function commandTable(archivers: Archiver[], input: string): string[] {
 /** 8 KB of English that is neither in the benchmark corpus nor in the prior's text: the GPL's opening. */
 const SMALL_TEXT = '/usr/share/common-licenses/GPL-3';
 const SMALL_BYTES = 8192;
+/** The --block-size of the extra balanced row. */
+const SMALL_BLOCKS = '8m';
 
 /** Runs the whole trees benchmark and returns its report section (also printed line by line). */
 export function treesBench(options: TreesOptions = {}): string[] {
@@ -316,9 +320,13 @@ export function treesBench(options: TreesOptions = {}): string[] {
     }
     const size = sizeOfTree(path.join(from, input));
     const env = octozipOnPath(work);
-    const threads = acceptsThreads('create', env, work) ? [1, 2] : [undefined];
-    const extractThreads = acceptsThreads('extract', env, work);
+    const threads: (number | undefined)[] = acceptsOption('create', '--threads', env, work) ? [1, 2] : [undefined];
+    const extractThreads = acceptsOption('extract', '--threads', env, work);
     const octozips = presets.flatMap((p) => threads.map((t) => octozipArchiver(p, t, extractThreads)));
+    // Smaller solid blocks trade a little ratio for more blocks to code at once (the tree's code is one 12 MB block).
+    if (presets.includes('balanced') && acceptsOption('create', '--block-size', env, work) && threads.includes(2)) {
+      octozips.push(octozipArchiver('balanced', 2, extractThreads, SMALL_BLOCKS));
+    }
     const archivers = [...octozips, ...PEERS];
     log(`${input}: ${size.files} files, ${size.folders} folders, ${size.links} links, ${size.bytes} bytes; in ${work}`);
 
