@@ -112,24 +112,24 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '3265d44abe2ebd637bafc762f9242a00a96b26041b31c86f5adfdf7565fc7a5b',
-  'cm cold / text 6 KiB': 'e1c2837f95648ccea73de322fa61ef0b018018c04d56732822becdd9ba16f3ea',
-  'cm cold / binary 32 KiB': 'df82e3d94d5001526e5dff6928aba9dc00203f86d126e700539d8096bba1486d',
+  'cm cold / text 64 KiB': '5455deb94e8910cd18478b89fcd51bffb7de0162254c14b82839f38958a44843',
+  'cm cold / text 6 KiB': '9a87d7721187c9c92ffcfea25a42eae950b0c1c3fb209ab470ce49278091e23f',
+  'cm cold / binary 32 KiB': '38e76bddc48720bb93e1d5ba416538abb296c995fd2ac9801b4d0947bc53613e',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': '2a2ae18ec6bba87c7445b3a4303bd174f320b55767baf9df7276fe4bbd33e3f9',
+  'cm with the bundled prior (balanced) / text 64 KiB': '26df96eb871a6ebd9f3dbc8d0c345cac99020135974c6b6494a55ab21d7ef222',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': '91c6e6d90e062ecbffe2a6d1cb085c41cf597e5dc5ea50cfe1b65f70d1041047',
-  'cm with the bundled prior (balanced) / binary 32 KiB': 'df82e3d94d5001526e5dff6928aba9dc00203f86d126e700539d8096bba1486d',
-  'neural (maximum) / text 64 KiB': '7bf5ee385c9b6e89125cd6ae216b46b025d7f54251288a670c2627e40256573c',
-  'neural (maximum) / text 6 KiB': '77b6af7eadea5540f573423347b1cc0a3be0eca0b3637d84e329dba77f51e63b',
-  'neural (maximum) / binary 32 KiB': '0ff2905e8ef72f224b41ac4519488025ea3ef03b57c6ca7d30a3bb66eaa33a4b',
+  'cm with the bundled prior (balanced) / text 6 KiB': 'f4a7802329ae15fcd24393b835eee1193067c9693209a54d6eef4bfc815ce365',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '38e76bddc48720bb93e1d5ba416538abb296c995fd2ac9801b4d0947bc53613e',
+  'neural (maximum) / text 64 KiB': 'e2bde5bc5654c50e893d8ff6306ba82c47961bb2194fd44730ae3eb107698046',
+  'neural (maximum) / text 6 KiB': '148b47c40c62b4ef81a2184ebda8eaeb2b6302bf517d0a72d7a105e52032c1b1',
+  'neural (maximum) / binary 32 KiB': '9bc6191748186ec6652aa13cfe4ec3538bca6dc9da0df596d0b9103eeec80a3d',
 };
 
 /**
  * The cm payloads earlier model revisions wrote (the GOLDEN rows of the build before the next revision): every
  * archive made then holds payloads like these, so each revision must keep coding to exactly these bytes.
  */
-const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5, Record<string, string>> = {
+const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6, Record<string, string>> = {
   3: {
     'cold / text 64 KiB': '4a47265615db9ab6594225a5f39e5da72b63561dee871f1985c550d956a3dc4d',
     'cold / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
@@ -150,6 +150,13 @@ const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5, Record<string, string>> = {
     'cold / binary 32 KiB': '3aa263939de248367e0ded729121dd5799baa614df1acec166f034f862cd3ae5',
     'primed / text 64 KiB': 'd7b4e59e8a192e74f4ced3e52b05c2e72179904f8f83bf8508b4ea89ded34334',
     'primed / text 6 KiB': 'faab78bcc5c2c5e1675ac1db9127facec11a004881ae325bbfaedb7f5ac60ef9',
+  },
+  6: {
+    'cold / text 64 KiB': '3265d44abe2ebd637bafc762f9242a00a96b26041b31c86f5adfdf7565fc7a5b',
+    'cold / text 6 KiB': 'e1c2837f95648ccea73de322fa61ef0b018018c04d56732822becdd9ba16f3ea',
+    'cold / binary 32 KiB': 'df82e3d94d5001526e5dff6928aba9dc00203f86d126e700539d8096bba1486d',
+    'primed / text 64 KiB': '2a2ae18ec6bba87c7445b3a4303bd174f320b55767baf9df7276fe4bbd33e3f9',
+    'primed / text 6 KiB': '91c6e6d90e062ecbffe2a6d1cb085c41cf597e5dc5ea50cfe1b65f70d1041047',
   },
 };
 
@@ -179,7 +186,7 @@ describe('codec goldens', () => {
     expect(actual).toEqual(GOLDEN);
   });
 
-  it.each([3, 4, 5] as const)('model revision %i still codes to the bytes it wrote before the next revision', (revision) => {
+  it.each([3, 4, 5, 6] as const)('model revision %i still codes to the bytes it wrote before the next revision', (revision) => {
     const prior = priorStore();
     const actual: Record<string, string> = {};
     for (const primed of [false, true]) {

@@ -9,9 +9,9 @@
 // README.md: each kind's prior wins on held-out text of its kind, but not on every file). Binary blocks, which a
 // prior only misleads, and tiny ones start cold. The encoder decides; the payload records it.
 //
-// Payload: version u8 (3, 4 or 5) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
-// revision the bytes were coded with (coder/wasm-coder.ts): new payloads are 5, and 3 and 4 (written before)
-// still decode, all with the same priors (they are learned with revision 3). Flags: bit 0 primed; bits 1-3 which
+// Payload: version u8 (3 to 7) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
+// revision the bytes were coded with (coder/wasm-coder.ts): new payloads are LATEST_REVISION, and the earlier
+// ones (written before) still decode, all with the same priors (they are learned with revision 3). Flags: bit 0 primed; bits 1-3 which
 // prior, an index into the list the header's cm params name (`priors`, each by name and SHA-256; index 0 is also
 // `prior`, as before packs). Packs kept version 3, since a chunk primed with prior 0 was byte-for-byte what
 // older builds wrote; an older build meets a higher index as unknown flags and refuses it. tableBits is stored

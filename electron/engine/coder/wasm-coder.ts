@@ -38,11 +38,12 @@ export const DEFAULT_TABLE_BITS = 22;
  * 3: the model of format 1 and the first solid archives; 4: a 16 MiB history, long match candidates, line and
  * indirect contexts (assembly/predictor.ts says what and why); 5: bit histories in the counters
  * (assembly/context-table.ts), and no order-2 APM (assembly/predictor.ts); 6: a third mixer selector, slower
- * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts).
+ * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts); 7: the shape of the last
+ * bytes instead of the pair successors, and the brace depth in the column context (assembly/predictor.ts).
  */
-export const MODEL_REVISIONS = [3, 4, 5, 6] as const;
+export const MODEL_REVISIONS = [3, 4, 5, 6, 7] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];
-export const LATEST_REVISION: ModelRevision = 6;
+export const LATEST_REVISION: ModelRevision = 7;
 /**
  * The revision the bundled priors are learned with: revision 3, so that their bytes, and the SHA-256s archives
  * name them by, stay as they were. Later revisions' streams start from the same prior; their new contexts start

@@ -35,8 +35,8 @@ export interface BytePredictorOptions {
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
-  /** The model revision (3, 4, 5 or 6, default 6; electron/engine/coder/wasm-coder.ts). */
-  revision?: 3 | 4 | 5 | 6;
+  /** The model revision (3 to 7, default 7; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4 | 5 | 6 | 7;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -44,7 +44,7 @@ export const DEFAULT_TABLE_BITS = 22;
  * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
  * block), so a match can reach back across a whole chunk.
  */
-const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24 } as const;
+const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
@@ -76,6 +76,23 @@ function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c >= 128;
 }
 
+/**
+ * Revision 7: what a byte is to the syntax of code and markup, 0..15: a-z, A-Z, 0-9, space or tab, line feed,
+ * ( or [, ) or ], {, }, a quote (" ' `), ;, ., ,, =, any other ASCII byte, a byte of 128 and up.
+ */
+const PUNCTUATION_CLASSES: Readonly<Record<string, number>> = {
+  '(': 5, '[': 5, ')': 6, ']': 6, '{': 7, '}': 8, '"': 9, "'": 9, '`': 9, ';': 10, '.': 11, ',': 12, '=': 13,
+};
+export function byteClass(c: number): number {
+  if (c >= 97 && c <= 122) return 0;
+  if (c >= 65 && c <= 90) return 1;
+  if (c >= 48 && c <= 57) return 2;
+  if (c === 32 || c === 9) return 3;
+  if (c === 10) return 4;
+  if (c >= 128) return 15;
+  return PUNCTUATION_CLASSES[String.fromCharCode(c)] ?? 14;
+}
+
 export class BytePredictor {
   private readonly history: History;
   private readonly revision4: boolean;
@@ -83,6 +100,8 @@ export class BytePredictor {
   private readonly revision5: boolean;
   /** Revision 6: a third layer-1 selector, the caps of CONTEXT_LIMITS_6, and a layer-1 floor rate of 24. */
   private readonly revision6: boolean;
+  /** Revision 7: the shape context instead of the pair successors, and the brace depth with the column. */
+  private readonly revision7: boolean;
   private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
@@ -129,6 +148,9 @@ export class BytePredictor {
   private lineHead = 0;
   private indent = 0;
   private inIndent = true;
+  /** Revision 7: the classes of the last seven bytes (four bits each, newest lowest), and open braces (at most 15). */
+  private shape = 0;
+  private braceDepth = 0;
 
   private predicted = false;
   private networkUsed = false;
@@ -139,10 +161,11 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
-    const revision = options.revision ?? 6;
+    const revision = options.revision ?? 7;
     this.revision4 = revision >= 4;
     this.revision5 = revision >= 5;
     this.revision6 = revision >= 6;
+    this.revision7 = revision >= 7;
     // The third selector's layer-2 weight starts at 0: the two a prior brings already sum to one (measured on own
     // validation text: starting it at a third did worse). Its 8192 vectors are never part of a prior.
     this.mixer = this.revision6
@@ -269,6 +292,9 @@ export class BytePredictor {
   private byteDone(c: number): void {
     this.history.push(c);
     this.trackLine(c);
+    this.shape = ((this.shape * 16) % 2 ** 28) + byteClass(c);
+    if (c === 123) this.braceDepth = Math.min(15, this.braceDepth + 1);
+    if (c === 125) this.braceDepth = Math.max(0, this.braceDepth - 1);
     if (c === 10) {
       this.previousLineStart = this.lineStart;
       this.lineStart = this.history.length;
@@ -366,10 +392,12 @@ export class BytePredictor {
     const ml = this.match.length;
     t.setContext(11, ml > 0 ? hash2(hash2(16, this.match.predictedByte), ml > 15 ? 15 : ml) : 0);
     // Revision 4: what followed the last two bytes the last two times, instead of the word triple.
-    if (this.revision4) t.setContext(12, hash2(hash2(22, c4 & 0xffff), this.pairSuccessors[c4 & 0xffff]!));
+    if (this.revision7) t.setContext(12, hash2(hash2(30, this.shape), c4 & 0xff));
+    else if (this.revision4) t.setContext(12, hash2(hash2(22, c4 & 0xffff), this.pairSuccessors[c4 & 0xffff]!));
     else t.setContext(12, hash2(hash2(hash2(17, this.wordHash), this.previousWordHash), this.previousWordHash2));
     const col = this.history.length - this.lineStart;
-    t.setContext(13, hash2(hash2(18, col > 255 ? 255 : col), c4 & 0xff));
+    const column = Math.min(col, 255);
+    t.setContext(13, hash2(hash2(18, this.revision7 ? column + 256 * this.braceDepth : column), c4 & 0xff));
     t.selectBuckets(0);
   }
 }

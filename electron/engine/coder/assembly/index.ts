@@ -38,12 +38,13 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
 
 /**
  * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
- * revision: the model revision (the cm payload version), 3, 4, 5 or 6; the host checks it.
+ * revision: the model revision (the cm payload version), 3 to 7; the host checks it.
  */
 export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision4 = revision >= 4;
   revision5 = revision >= 5;
   const isRevision6 = revision >= 6;
+  const isRevision7 = revision >= 7;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
@@ -62,7 +63,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
   resetMixer(isRevision6);
-  resetPredictor(isRevision4, revision5, isRevision6);
+  resetPredictor(isRevision4, revision5, isRevision6, isRevision7);
   clearNetwork();
 }
 

@@ -5,7 +5,9 @@
 // the word triple with an indirect context (see setContexts). Revision 5 adds bit histories (context-table.ts)
 // and refines with the order-1 APM alone (see predictBit). Revision 6 adds a third layer-1 mixer selector (the
 // byte before last with the bit position), a context of the line's first word in text instead of order 7 (see
-// setContexts), and moves the count caps and the mixer's floor rate (context-table.ts, mixer.ts).
+// setContexts), and moves the count caps and the mixer's floor rate (context-table.ts, mixer.ts). Revision 7
+// replaces the pair-successor context with the shape of the last bytes, and adds the brace depth to the column
+// context (see setContexts).
 import { APM_COUNT, apmUpdate, refine } from './apm';
 import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setContext } from './context-table';
 import { back, historyLength, pushByte } from './history';
@@ -52,6 +54,12 @@ let previousLineWord: i32 = 0;
 let lineHead: i32 = 0;
 let indent: i32 = 0;
 let inIndent: bool = true;
+/**
+ * Revision 7's syntax state: the classes of the last seven bytes (byteClass, four bits each, newest lowest) and
+ * the depth of open braces (at most 15). Kept in every revision; only revision 7 reads it.
+ */
+let shape: i32 = 0;
+let braceDepth: i32 = 0;
 let networkUsed: bool = false;
 /** The stream's model revision is 4 or later (else 3). */
 let revision4: bool = false;
@@ -59,23 +67,53 @@ let revision4: bool = false;
 let revision5: bool = false;
 /** The stream's model revision is 6 or later. */
 let revision6: bool = false;
+/** The stream's model revision is 7 or later. */
+let revision7: bool = false;
 /**
  * Revision 4's indirect contexts: the last two bytes that followed each byte value (256 u16) and each pair of
  * bytes (65,536 u16), most recent in the low byte.
  */
 let byteSuccessors: usize = 0;
 let pairSuccessors: usize = 0;
+/** Revision 7: each byte's class for `shape`. */
+let byteClasses: usize = 0;
 
 export function allocPredictor(): void {
   order0 = alloc(256 * 4);
   byteSuccessors = alloc(256 * 2);
   pairSuccessors = alloc(65536 * 2);
+  byteClasses = alloc(256);
+  for (let c = 0; c < 256; c++) store<u8>(byteClasses + <usize>c, <u8>byteClass(c));
 }
 
-export function resetPredictor(isRevision4: bool, isRevision5: bool, isRevision6: bool): void {
+/**
+ * What a byte is to the syntax of code and markup: lower- and upper-case letters, digits, blanks, line ends,
+ * round or square brackets opening and closing, braces opening and closing, quotes, ';', '.', ',', '=', any
+ * other ASCII, and bytes of 128 and up (UTF-8).
+ */
+function byteClass(c: i32): i32 {
+  if (c >= 97 && c <= 122) return 0;
+  if (c >= 65 && c <= 90) return 1;
+  if (c >= 48 && c <= 57) return 2;
+  if (c == 32 || c == 9) return 3;
+  if (c == 10) return 4;
+  if (c == 40 || c == 91) return 5;
+  if (c == 41 || c == 93) return 6;
+  if (c == 123) return 7;
+  if (c == 125) return 8;
+  if (c == 34 || c == 39 || c == 96) return 9;
+  if (c == 59) return 10;
+  if (c == 46) return 11;
+  if (c == 44) return 12;
+  if (c == 61) return 13;
+  return c >= 128 ? 15 : 14;
+}
+
+export function resetPredictor(isRevision4: bool, isRevision5: bool, isRevision6: bool, isRevision7: bool): void {
   revision4 = isRevision4;
   revision5 = isRevision5;
   revision6 = isRevision6;
+  revision7 = isRevision7;
   if (isRevision4) {
     memory.fill(byteSuccessors, 0, 256 * 2);
     memory.fill(pairSuccessors, 0, 65536 * 2);
@@ -96,6 +134,8 @@ export function resetPredictor(isRevision4: bool, isRevision5: bool, isRevision6
   lineHead = 0;
   indent = 0;
   inIndent = true;
+  shape = 0;
+  braceDepth = 0;
   networkUsed = false;
 }
 
@@ -175,6 +215,10 @@ export function update(bit: i32): void {
 function byteDone(c: i32): void {
   pushByte(c);
   trackLine(c);
+  shape = ((shape << 4) | <i32>load<u8>(byteClasses + <usize>c)) & 0xfffffff;
+  if (c == 123) {
+    if (braceDepth < 15) braceDepth++;
+  } else if (c == 125 && braceDepth > 0) braceDepth--;
   if (c == 10) {
     previousLineStart = lineStart;
     lineStart = historyLength;
@@ -273,10 +317,18 @@ export function setContexts(): void {
   setContext(11, ml > 0 ? hash2(hash2(16, predictedByte), ml > 15 ? 15 : ml) : 0);
   // Revision 4: what followed the last two bytes the last two times, instead of the word triple (on own
   // validation text 0.7-1.5% smaller, prose included).
-  if (revision4) setContext(12, hash2(hash2(22, c4 & 0xffff), <i32>load<u16>(pairSuccessors + ((<usize>(c4 & 0xffff)) << 1))));
+  // Revision 7: instead, the shape of the last seven bytes (their classes, see byteClass) with the last byte: the
+  // syntax around the next byte (`) {`, `x = `, `"."`) whatever the names in it. On own validation text
+  // 0.4% smaller on code, markup and 3 MB of JavaScript, 0.2-0.4% on English, 0.05% on a shared library; a
+  // binary database (man-db's index) +0.5%, which the pair successors suited.
+  if (revision7) setContext(12, hash2(hash2(30, shape), c4 & 0xff));
+  else if (revision4) setContext(12, hash2(hash2(22, c4 & 0xffff), <i32>load<u16>(pairSuccessors + ((<usize>(c4 & 0xffff)) << 1))));
   else setContext(12, hash2(hash2(hash2(17, wordHash), previousWordHash), previousWordHash2));
   const col = historyLength - lineStart;
-  setContext(13, hash2(hash2(18, col > 255 ? 255 : col), c4 & 0xff));
+  // Revision 7: with the brace depth, which tells a function's body from the top level and one block's lines
+  // from another's (on own validation text a further 0.3% on code and JavaScript; prose and markup unchanged).
+  const column = col > 255 ? 255 : col;
+  setContext(13, hash2(hash2(18, revision7 ? column | (braceDepth << 8) : column), c4 & 0xff));
   selectBuckets(0);
 }
 
