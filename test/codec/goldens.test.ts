@@ -112,17 +112,17 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '5455deb94e8910cd18478b89fcd51bffb7de0162254c14b82839f38958a44843',
-  'cm cold / text 6 KiB': '9a87d7721187c9c92ffcfea25a42eae950b0c1c3fb209ab470ce49278091e23f',
-  'cm cold / binary 32 KiB': '38e76bddc48720bb93e1d5ba416538abb296c995fd2ac9801b4d0947bc53613e',
+  'cm cold / text 64 KiB': '64d7dad9e3774facf8f43d24882698063c4bd407af59bf64d4de71316b9a7d00',
+  'cm cold / text 6 KiB': '70d1a8e12f2d86268c9f36c07f2161a01c73129856d491a1fd24083e142edda6',
+  'cm cold / binary 32 KiB': '36cf6401ecf6bdd4e6ed152e83543fae34f529978669831001f37606c5f9dde7',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': '26df96eb871a6ebd9f3dbc8d0c345cac99020135974c6b6494a55ab21d7ef222',
+  'cm with the bundled prior (balanced) / text 64 KiB': 'c79068e993b564580aeea2507ef38af2b1b505f6872f3768e8bd11cbca24aae4',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': 'f4a7802329ae15fcd24393b835eee1193067c9693209a54d6eef4bfc815ce365',
-  'cm with the bundled prior (balanced) / binary 32 KiB': '38e76bddc48720bb93e1d5ba416538abb296c995fd2ac9801b4d0947bc53613e',
-  'neural (maximum) / text 64 KiB': 'e2bde5bc5654c50e893d8ff6306ba82c47961bb2194fd44730ae3eb107698046',
-  'neural (maximum) / text 6 KiB': '148b47c40c62b4ef81a2184ebda8eaeb2b6302bf517d0a72d7a105e52032c1b1',
-  'neural (maximum) / binary 32 KiB': '9bc6191748186ec6652aa13cfe4ec3538bca6dc9da0df596d0b9103eeec80a3d',
+  'cm with the bundled prior (balanced) / text 6 KiB': 'd15d9a9473ea332ebdd0356f94dda3e9aae3c2ff7ba146f0db27eaa212b16f5c',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '36cf6401ecf6bdd4e6ed152e83543fae34f529978669831001f37606c5f9dde7',
+  'neural (maximum) / text 64 KiB': 'eb07756dc7f06968f8a1ba57e75a88e02aff290e4aa62b7acca4e33053ee81c3',
+  'neural (maximum) / text 6 KiB': '94e2fe1f3d872f4d88c1e91ef4bc688e0ab1390884c6c24a497e0a76275b37a1',
+  'neural (maximum) / binary 32 KiB': '512efee4feb8037366e698be42409feafba00d8d136d6f1ad8231f769d1bc0a6',
 };
 
 /**

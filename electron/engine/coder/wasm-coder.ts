@@ -39,7 +39,8 @@ export const DEFAULT_TABLE_BITS = 22;
  * indirect contexts (assembly/predictor.ts says what and why); 5: bit histories in the counters
  * (assembly/context-table.ts), and no order-2 APM (assembly/predictor.ts); 6: a third mixer selector, slower
  * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts); 7: the shape of the last
- * bytes instead of the pair successors, and the brace depth in the column context (assembly/predictor.ts).
+ * bytes instead of the pair successors, the brace depth in the column context, and the third selector by the
+ * classes of the last three bytes (assembly/predictor.ts).
  */
 export const MODEL_REVISIONS = [3, 4, 5, 6, 7] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];

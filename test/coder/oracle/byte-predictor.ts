@@ -168,8 +168,10 @@ export class BytePredictor {
     this.revision7 = revision >= 7;
     // The third selector's layer-2 weight starts at 0: the two a prior brings already sum to one (measured on own
     // validation text: starting it at a third did worse). Its 8192 vectors are never part of a prior.
+    // Revision 7's third selector is the classes of the last three bytes (4096 x 32 vectors) instead of the byte
+    // before last (256 x 32).
     this.mixer = this.revision6
-      ? new Mixer(N_INPUTS, [3 * 256, 6 * 256, 8192], 256 + 17 * 8, 120, 24, 4, { start: IN_NETWORK, count: 2 }, [32768, 32768, 0])
+      ? new Mixer(N_INPUTS, [3 * 256, 6 * 256, this.revision7 ? 131072 : 8192], 256 + 17 * 8, 120, 24, 4, { start: IN_NETWORK, count: 2 }, [32768, 32768, 0])
       : new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4, { start: IN_NETWORK, count: 2 });
     this.history = new History(HISTORY_BITS[revision]);
     const prior = options.prior;
@@ -245,7 +247,9 @@ export class BytePredictor {
     m.setOptionalInputs(this.networkUsed);
     m.select(0, this.match.expectedBit * 256 + c0);
     m.select(1, this.contexts.found * 256 + c1);
-    if (this.revision6) m.select(2, ((this.c4 >> 8) & 0xff) * 32 + (bitIndex >= 4 ? 16 : 0) + this.nibble);
+    const place = (bitIndex >= 4 ? 16 : 0) + this.nibble;
+    if (this.revision7) m.select(2, (this.shape % 4096) * 32 + place);
+    else if (this.revision6) m.select(2, ((this.c4 >> 8) & 0xff) * 32 + place);
     const pMix = m.mix(networkConfidence === 0 ? c0 : 256 + networkConfidence * 8 + bitIndex);
 
     const a1 = this.apmOrder1.refine(pMix, c0 | (c1 << 8));

@@ -62,7 +62,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   resetMatch();
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
-  resetMixer(isRevision6);
+  resetMixer(isRevision6, isRevision7);
   resetPredictor(isRevision4, revision5, isRevision6, isRevision7);
   clearNetwork();
 }

@@ -1,5 +1,6 @@
 // Two-layer gated linear mixing in the logistic domain (the oracle's mixer.ts), fixed to the predictor's shape:
-// 20 inputs; layer 1 has two selectors (3 * 256 and 6 * 256 weight vectors), and from revision 6 a third (8192),
+// 20 inputs; layer 1 has two selectors (3 * 256 and 6 * 256 weight vectors), and from revision 6 a third (8192;
+// 131,072 from revision 7),
 // layer 2 has 256 + 17 * 8 sets.
 // Products are below 2^31 and dots below 2^37, so the dots are summed in i64 where the oracle sums doubles
 // exactly; i64 division truncates toward zero as the oracle's `| 0` does. The oracle skips the network's two
@@ -22,6 +23,12 @@ const MIN_RATE_6 = 24;
  * the layer-2 weights a prior brings already sum to one (measured: starting at a third of one did worse).
  */
 const SETS_2 = 8192;
+/**
+ * Revision 7's third selector: the classes of the last three bytes (predictor.ts's shape) instead of the byte
+ * before last, with the same 32 places in the byte's tree: 131,072 weight vectors (10 MiB), most of which a
+ * stream never uses.
+ */
+const SETS_2_7 = 131072;
 const FINAL_RATE = 4;
 const MAX_WEIGHT: i32 = (1 << 19) - 1;
 const RATE_HALF_LIFE: i64 = 1 << 17;
@@ -58,7 +65,7 @@ export function allocMixer(): void {
   mixerState = alloc(<usize>MIXER_STATE << 2);
   weights = mixerState + 4;
   finalWeights = weights + ((<usize>WEIGHTS) << 2);
-  weights2 = alloc(SETS_2 * N_INPUTS * 4);
+  weights2 = alloc(SETS_2_7 * N_INPUTS * 4);
   finalWeights2 = alloc(FINAL_SETS * 4);
 }
 
@@ -66,11 +73,12 @@ function rateFor(n: i64): i32 {
   return minRate + <i32>((<i64>(MAX_RATE - minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + n));
 }
 
-export function resetMixer(isRevision6: bool): void {
+export function resetMixer(isRevision6: bool, isRevision7: bool): void {
   third = isRevision6;
   minRate = isRevision6 ? MIN_RATE_6 : MIN_RATE;
   if (isRevision6) {
-    for (let i = 0; i < SETS_2 * N_INPUTS; i++) store<i32>(weights2 + ((<usize>i) << 2), (1 << 16) / 8);
+    const sets = isRevision7 ? SETS_2_7 : SETS_2;
+    for (let i = 0; i < sets * N_INPUTS; i++) store<i32>(weights2 + ((<usize>i) << 2), (1 << 16) / 8);
     memory.fill(finalWeights2, 0, FINAL_SETS * 4);
   }
   memory.fill(inputs, 0, N_INPUTS * 4);
