@@ -382,7 +382,9 @@ export class BytePredictor {
       const aboveAt = this.previousLineStart + (h.length - this.lineStart);
       const above = aboveAt < this.lineStart ? h.back(h.length - aboveAt) : 256;
       const aboveNext = aboveAt + 1 < this.lineStart ? h.back(h.length - aboveAt - 1) : 256;
-      t.setContext(8, hash2(hash2(20, above), c4 & 0xff));
+      // Revision 7: the indentation and the line's first byte after it, with the classes of the last three bytes.
+      if (this.revision7) t.setContext(8, hash2(hash2(34, this.indent + 256 * this.lineHead), this.shape % 4096));
+      else t.setContext(8, hash2(hash2(20, above), c4 & 0xff));
       t.setContext(9, hash2(hash2(23, c4 & 0xffff), this.byteSuccessors[c4 & 0xff]!));
       t.setContext(10, hash2(hash2(21, above | (aboveNext << 9)), c4 & 0xffff));
     } else {

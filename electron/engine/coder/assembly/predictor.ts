@@ -309,7 +309,11 @@ export function setContexts(): void {
     const aboveAt = previousLineStart + (historyLength - lineStart);
     const above = aboveAt < lineStart ? back(historyLength - aboveAt) : 256;
     const aboveNext = aboveAt + 1 < lineStart ? back(historyLength - aboveAt - 1) : 256;
-    setContext(8, hash2(hash2(20, above), c4 & 0xff));
+    // Revision 7: the indentation and the line's first byte after it with the classes of the last three bytes,
+    // instead of the byte above with the last byte (the weakest context of revision 7's first draft: 0.05-0.08%):
+    // on own validation text 0.9% smaller on code and 1 MB of a shared library, 0.5% on markup, 1.0% on 3 MB of
+    // JavaScript, 0.1% on English.
+    setContext(8, revision7 ? hash2(hash2(34, indent | (lineHead << 8)), shape & 0xfff) : hash2(hash2(20, above), c4 & 0xff));
     setContext(9, hash2(hash2(23, c4 & 0xffff), <i32>load<u16>(byteSuccessors + ((<usize>(c4 & 0xff)) << 1))));
     setContext(10, hash2(hash2(21, above | (aboveNext << 9)), c4 & 0xffff));
   } else {
