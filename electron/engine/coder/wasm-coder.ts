@@ -38,9 +38,9 @@ export const DEFAULT_TABLE_BITS = 22;
  * 3: the model of format 1 and the first solid archives; 4: a 16 MiB history, long match candidates, line and
  * indirect contexts (assembly/predictor.ts says what and why); 5: bit histories in the counters
  * (assembly/context-table.ts), and no order-2 APM (assembly/predictor.ts); 6: a third mixer selector, slower
- * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts); 7: the shape of the last
- * bytes instead of the pair successors, the brace depth in the column context, and the third selector by the
- * classes of the last three bytes (assembly/predictor.ts).
+ * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts); 7: contexts and a
+ * selector from each byte's syntactic class (the shape of the last bytes, the indentation, the brace depth;
+ * assembly/predictor.ts).
  */
 export const MODEL_REVISIONS = [3, 4, 5, 6, 7] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];

@@ -6,8 +6,9 @@
 // and refines with the order-1 APM alone (see predictBit). Revision 6 adds a third layer-1 mixer selector (the
 // byte before last with the bit position), a context of the line's first word in text instead of order 7 (see
 // setContexts), and moves the count caps and the mixer's floor rate (context-table.ts, mixer.ts). Revision 7
-// replaces the pair-successor context with the shape of the last bytes, and adds the brace depth to the column
-// context (see setContexts), and chooses the third selector by the classes of the last three bytes (predictBit).
+// reads the syntax of code (byteClass): the shape of the last bytes instead of the pair successors, the
+// indentation with the last classes instead of the byte above, the brace depth with the column (setContexts),
+// and the third selector by the classes of the last three bytes (predictBit).
 import { APM_COUNT, apmUpdate, refine } from './apm';
 import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setContext } from './context-table';
 import { back, historyLength, pushByte } from './history';
