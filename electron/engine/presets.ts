@@ -66,11 +66,16 @@ export function presetSettings(preset: Preset, blockBytes?: number): PresetSetti
 }
 
 /**
- * The block size to keep when an archive is added to or compacted: the one it records, if a user could have
- * chosen it, else the preset's.
+ * How to code new blocks of an existing archive (add, compact): with the preset asked for, else the one the
+ * archive records (else the default), at the block size it records when a user could have chosen that size (a
+ * user's choice at create stays the archive's), else the preset's.
  */
-export function recordedBlockBytes(recorded: number | undefined): number | undefined {
-  return recorded !== undefined && recorded >= MIN_BLOCK_BYTES && recorded <= MAX_BLOCK_BYTES ? recorded : undefined;
+export function archiveSettings(header: { preset: string | null; blockBytes?: number }, asked?: Preset): { preset: Preset; settings: PresetSettings } {
+  const recorded = header.preset;
+  const preset: Preset = asked ?? (recorded !== null && recorded in PRESETS ? (recorded as Preset) : DEFAULT_PRESET);
+  const size = header.blockBytes;
+  const blockBytes = size !== undefined && size >= MIN_BLOCK_BYTES && size <= MAX_BLOCK_BYTES ? size : undefined;
+  return { preset, settings: presetSettings(preset, blockBytes) };
 }
 
 /** What the app tells the user about each preset; keep it true to the rows above. */

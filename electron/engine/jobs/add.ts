@@ -6,14 +6,14 @@
 // whose path already exists is replaced. Nothing in the archive changes until the final commit.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddOptions, AddSummary, Preset } from '../api.ts';
+import type { AddOptions, AddSummary } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import { ArchiveEditor } from '../format/archive-editor.ts';
 import { ArchiveReader } from '../format/reader.ts';
 import type { ContentRecord, EntryRecord, StoredEntry } from '../format/records.ts';
 import { removeDatabaseQuietly, removeStaleTempFilesIn, tempPathBeside } from '../fs/temp-file.ts';
-import { DEFAULT_PRESET, PRESETS, presetSettings, recordedBlockBytes } from '../presets.ts';
+import { archiveSettings } from '../presets.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { rebuildCatalog } from './catalog-edit.ts';
 import { streamContents } from './content-stream.ts';
@@ -94,8 +94,7 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
     const existing = target.entries();
     const existingContents = target.contents();
     const cipher = target.cipher;
-    const recorded = target.header.preset;
-    const preset: Preset = options.preset ?? (recorded !== null && recorded in PRESETS ? (recorded as Preset) : DEFAULT_PRESET);
+    const { preset, settings } = archiveSettings(target.header, options.preset);
 
     // New files whose bytes the archive already holds (same size and CRC-32, then the same bytes) are found before
     // staging, so they are referenced instead of coded into a staged block beside genuinely new files.
@@ -110,8 +109,7 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
         onProgress: options.onProgress,
         threads: options.threads,
       },
-      // New blocks keep the archive's block size (a user's choice at create), whatever the preset.
-      presetSettings(preset, recordedBlockBytes(target.header.blockBytes)),
+      settings,
       { skip: new Set(twins.keys()), ...(cipher ? { cipher } : {}) },
     );
     source = ArchiveReader.open(staging);

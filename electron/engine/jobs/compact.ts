@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CompactOptions, CompactSummary, Preset } from '../api.ts';
+import type { CompactOptions, CompactSummary } from '../api.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import { ArchiveReader } from '../format/reader.ts';
@@ -15,7 +15,7 @@ import { FORMAT_VERSION } from '../format/schema.ts';
 import { ArchiveWriter } from '../format/writer.ts';
 import { publishTempFile, removeStaleTempFiles, tempPathBeside } from '../fs/temp-file.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
-import { DEFAULT_PRESET, PRESETS, presetSettings, recordedBlockBytes } from '../presets.ts';
+import { archiveSettings } from '../presets.ts';
 import { BlockDecoder } from './block-decoder.ts';
 import { BlockEncoder } from './block-encoder.ts';
 import { ContentCheck } from './content-stream.ts';
@@ -47,9 +47,7 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     const entries = reader.entries();
     const contents = reader.contents();
     const blocks = reader.blocks();
-    const recorded = reader.header.preset;
-    const preset: Preset = recorded !== null && recorded in PRESETS ? (recorded as Preset) : DEFAULT_PRESET;
-    const settings = presetSettings(preset, recordedBlockBytes(reader.header.blockBytes));
+    const { settings } = archiveSettings(reader.header);
 
     // Which contents are live, the kind each would be coded as, and the live bytes of every block.
     const live = new Map<number, ContentRecord>();
