@@ -53,6 +53,28 @@ describe("the 'cm' codec", () => {
     }
   });
 
+  it('refuses a table size its revision never wrote: above 2^24 before revision 8, above 2^25, or not the prior\'s (before 8) or below it', () => {
+    const store = priorStore();
+    const cold = encodeContextMixingChunk(text, null);
+    const primed = encodeContextMixingChunk(text, store);
+    expect([cold[0], primed[0], primed[1]]).toEqual([8, 8, 24]);
+    const withHeader = (payload: Uint8Array, version: number, tableBits: number) => Uint8Array.from([version, tableBits, ...payload.subarray(2)]);
+    const refused = [
+      [withHeader(cold, 7, 25), /out of range/],
+      [withHeader(cold, 8, 26), /out of range/],
+      [withHeader(primed, 7, 25), /out of range/],
+      [withHeader(primed, 7, 23), /does not fit the prior/],
+      [withHeader(primed, 8, 23), /does not fit the prior/],
+    ] as const;
+    for (const [payload, why] of refused) {
+      expect(() => decodeContextMixingChunk(payload, text.length, store)).toThrow(why);
+      expect(() => decodeContextMixingChunk(payload, text.length, store)).toThrow(OctozipError);
+    }
+    // What revision 8 may write decodes (to wrong bytes when the size was not the encoder's: checksums catch them).
+    expect(decodeContextMixingChunk(withHeader(cold, 8, 25), text.length, store)).toHaveLength(text.length);
+    expect(decodeContextMixingChunk(withHeader(primed, 8, 25), text.length, store)).toHaveLength(text.length);
+  });
+
   it('is what the balanced preset stores text with, and the archive extracts and verifies', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'octozip-cm-'));
     fs.writeFileSync(path.join(root, 'notes.txt'), text);

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../../electron/engine/codecs/codec.ts';
-import { createContextMixingCodec, shouldPrime } from '../../electron/engine/codecs/context-mixing.ts';
+import { createContextMixingCodec, decodeContextMixingChunk, encodeContextMixingChunk, shouldPrime } from '../../electron/engine/codecs/context-mixing.ts';
 import { encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
 import type { SectionTarget } from '../../electron/engine/coder/prior.ts';
 import { tableBitsFor } from '../../electron/engine/coder/table-size.ts';
@@ -112,24 +112,24 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '3a6d7220f9771b76f6be80bd76348ca1e8612213170fade50ca6cde04e98da46',
-  'cm cold / text 6 KiB': '3d82bb4af1e4bafcecc07a15dcda48be4f4e3722537dce194c26dd0dcdec8fed',
-  'cm cold / binary 32 KiB': '55ab976676e477c41b9cdf177999a5f93461b9a9eccc72f4eaf4a68c7bce69f7',
+  'cm cold / text 64 KiB': '4159da1285a8e3485f01fcf54d0475b1fd37e2cc5f05ee69bfcd5b79bd0cd0eb',
+  'cm cold / text 6 KiB': '95d7bed9c8902d77e7a1dfd7851e5a2f8701d29208a9a06acd92ea5263a01125',
+  'cm cold / binary 32 KiB': '05592ecafef5d3e646a6ba70a361bd6f35ebd221392ad99c0d66c8cc3e8f921c',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': '60518040e48bd82d08cad36c42f0c6d5122e6211659656669cfba26a8d9e2c88',
+  'cm with the bundled prior (balanced) / text 64 KiB': 'bd9086e0d5209fd43aa05898b64bdc294cffb4c2f0f7ab1a21d79fcafb310eed',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': '6e171f0293e7a0c70c454876c35c5642ca99733f4047b062adb3555ecf37010c',
-  'cm with the bundled prior (balanced) / binary 32 KiB': '55ab976676e477c41b9cdf177999a5f93461b9a9eccc72f4eaf4a68c7bce69f7',
-  'neural (maximum) / text 64 KiB': '51aa1a3699a0790f0d3ff903375b6ab5ac9ccf89947204f09a83a0aa0fdfddac',
-  'neural (maximum) / text 6 KiB': 'c5d5d3cfc78158c2c28b4cfeee1dfe09e0a7712ee48be9206ad7eaedd1a6bc4a',
-  'neural (maximum) / binary 32 KiB': 'c1ede07401f22bae341e8879c7c6e6a677b12114fc251e95a7b51f89ef3cab6d',
+  'cm with the bundled prior (balanced) / text 6 KiB': 'a5f5ee51dfc242cc85148c6f56eb2b2f5f101a0110edc687b0c5fffc38eec429',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '05592ecafef5d3e646a6ba70a361bd6f35ebd221392ad99c0d66c8cc3e8f921c',
+  'neural (maximum) / text 64 KiB': '2e723ddf3c340fa4acfb85fa3bf3bf4d850bdeed279495cecb773ede90a6fc69',
+  'neural (maximum) / text 6 KiB': 'b4ccbd3109914dab791119e0f70733cbc6cfe6faf2d89313840780f46131ef52',
+  'neural (maximum) / binary 32 KiB': 'b5403a16e67e12d9ea514fc809e4a2413a64bec70e05dfc49d89dca95a2a72a8',
 };
 
 /**
  * The cm payloads earlier model revisions wrote (the GOLDEN rows of the build before the next revision): every
  * archive made then holds payloads like these, so each revision must keep coding to exactly these bytes.
  */
-const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6, Record<string, string>> = {
+const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6 | 7, Record<string, string>> = {
   3: {
     'cold / text 64 KiB': '4a47265615db9ab6594225a5f39e5da72b63561dee871f1985c550d956a3dc4d',
     'cold / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
@@ -158,6 +158,22 @@ const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6, Record<string, string>> = {
     'primed / text 64 KiB': '2a2ae18ec6bba87c7445b3a4303bd174f320b55767baf9df7276fe4bbd33e3f9',
     'primed / text 6 KiB': '91c6e6d90e062ecbffe2a6d1cb085c41cf597e5dc5ea50cfe1b65f70d1041047',
   },
+  7: {
+    'cold / text 64 KiB': '3a6d7220f9771b76f6be80bd76348ca1e8612213170fade50ca6cde04e98da46',
+    'cold / text 6 KiB': '3d82bb4af1e4bafcecc07a15dcda48be4f4e3722537dce194c26dd0dcdec8fed',
+    'cold / binary 32 KiB': '55ab976676e477c41b9cdf177999a5f93461b9a9eccc72f4eaf4a68c7bce69f7',
+    'primed / text 64 KiB': '60518040e48bd82d08cad36c42f0c6d5122e6211659656669cfba26a8d9e2c88',
+    'primed / text 6 KiB': '6e171f0293e7a0c70c454876c35c5642ca99733f4047b062adb3555ecf37010c',
+  },
+};
+
+/**
+ * Revision 8's larger table: a text of 512 KiB gets 2^25 slots, cold and primed (the 2^24 prior spread over it),
+ * which the inputs above are too short for.
+ */
+const LARGE_TABLE_GOLDEN: Record<string, string> = {
+  cold: '6a50ae33dd27f9b226680cafbaad314a19d78f2c2853d761e6bfef4343cda70e',
+  primed: '964a7ab5d11fd7a1da147a58e4743ffe9f234855c86db3f900ef8fbff8f8464b',
 };
 
 const opened: Codec[] = [];
@@ -186,7 +202,7 @@ describe('codec goldens', () => {
     expect(actual).toEqual(GOLDEN);
   });
 
-  it.each([3, 4, 5, 6] as const)('model revision %i still codes to the bytes it wrote before the next revision', (revision) => {
+  it.each([3, 4, 5, 6, 7] as const)('model revision %i still codes to the bytes it wrote before the next revision', (revision) => {
     const prior = priorStore();
     const actual: Record<string, string> = {};
     for (const primed of [false, true]) {
@@ -200,5 +216,17 @@ describe('codec goldens', () => {
       }
     }
     expect(actual).toEqual(OLDER_REVISION_GOLDEN[revision]);
+  });
+
+  it('revision 8 codes a longer text with a larger table, cold and spread from the prior, to the committed bytes', () => {
+    const text = textLike(512 * 1024, 4);
+    const actual: Record<string, string> = {};
+    for (const prior of [null, priorStore()]) {
+      const payload = encodeContextMixingChunk(text, prior);
+      expect(payload[1], 'the table size').toBe(25);
+      expect(decodeContextMixingChunk(payload, text.length, prior)).toEqual(text);
+      actual[prior ? 'primed' : 'cold'] = crypto.createHash('sha256').update(payload).digest('hex');
+    }
+    expect(actual).toEqual(LARGE_TABLE_GOLDEN);
   });
 });

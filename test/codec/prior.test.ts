@@ -58,7 +58,11 @@ describe('primed streams', () => {
     expect(decodeBytes(coded, data.length, undefined, { tableBits: small, prior: parsePrior(prior.slice()) })).toEqual(data);
     expect(coded.length).toBeLessThan(encodeBytes(data, undefined, { tableBits: small }).length);
     expect(decodeBytes(coded, data.length, undefined, { tableBits: small })).not.toEqual(data);
-    expect(() => new WasmPredictor({ tableBits: small + 1, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
+    // A prior fills a table of its own size, or from revision 8 a larger one (spread), never a smaller one.
+    expect(() => new WasmPredictor({ tableBits: small + 1, revision: 7, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
+    expect(() => new WasmPredictor({ tableBits: small - 1, prior: parsePrior(prior.slice()) })).toThrow(RangeError);
+    const spread = encodeBytes(data, undefined, { tableBits: small + 1, prior: parsePrior(prior.slice()) });
+    expect(decodeBytes(spread, data.length, undefined, { tableBits: small + 1, prior: parsePrior(prior.slice()) })).toEqual(data);
   });
 });
 

@@ -8,6 +8,8 @@
 //   npx tsx test/coder/compare-variants.ts [--prior english|code|markup|none] [--revision 4] [--reps N] \
 //       shipped /tmp/v1 -- FILE...
 //
+// A folder written FOLDER@BITS codes with a table of 2^BITS slots instead of the codec's choice.
+//
 // "shipped" is the repository's own folder. Measure ratio on text of your own: build/packs/work/heldout (made
 // by build/packs/assemble.py) or any source that is in no prior's text. Never measure on ../shared/corpus,
 // because choices fitted to the benchmark do worse on everything else. Cold streams get the table size the
@@ -44,32 +46,36 @@ const revision: ModelRevision = revisionArg;
 
 const priorId = values.prior;
 const store = priorId !== 'none' && isPriorId(priorId) ? priorStore(undefined, priorId) : null;
-function options(variant: WebAssembly.Module, bytes: number): PredictorOptions {
-  if (!store) return { variant, revision, tableBits: tableBitsFor(bytes) };
-  return { variant, revision, tableBits: store.manifest.tableBits, loadPrior: (target) => store.loadInto(target) };
+function options(variant: WebAssembly.Module, bytes: number, tableBits?: number): PredictorOptions {
+  if (!store) return { variant, revision, tableBits: tableBits ?? tableBitsFor(bytes) };
+  return { variant, revision, tableBits: tableBits ?? store.manifest.tableBits, loadPrior: (target) => store.loadInto(target) };
 }
 
 const inputs = files.map((file) => ({ name: path.basename(file), data: new Uint8Array(readFileSync(file)) }));
 const rawTotal = inputs.reduce((sum, f) => sum + f.data.length, 0);
 const variants = await Promise.all(
-  folders.map(async (folder) => ({
-    label: folder,
+  folders.map(async (spec) => {
+    const [folder, bits] = spec.split('@') as [string, string | undefined];
+    return {
+    label: spec,
+    tableBits: bits === undefined ? undefined : Number(bits),
     module: new WebAssembly.Module(await compileCoder(folder === 'shipped' ? SHIPPED : path.resolve(folder))),
     coded: [] as Uint8Array[],
     encodeMs: [] as number[],
     decodeMs: [] as number[],
     exact: true,
-  })),
+    };
+  }),
 );
 
-for (const v of variants) v.coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length)));
+for (const v of variants) v.coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length, v.tableBits)));
 for (let r = 0; r < reps; r++) {
   for (const v of variants) {
     let t = performance.now();
-    const coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length)));
+    const coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length, v.tableBits)));
     v.encodeMs.push(performance.now() - t);
     t = performance.now();
-    const decoded = inputs.map((f, i) => decodeBytes(coded[i]!, f.data.length, undefined, options(v.module, f.data.length)));
+    const decoded = inputs.map((f, i) => decodeBytes(coded[i]!, f.data.length, undefined, options(v.module, f.data.length, v.tableBits)));
     v.decodeMs.push(performance.now() - t);
     if (decoded.some((d, i) => Buffer.compare(d, inputs[i]!.data) !== 0)) v.exact = false;
   }

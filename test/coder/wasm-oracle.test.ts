@@ -50,9 +50,14 @@ const records = fc
 // Code-like text: braces nested deeper than revision 7's depth cap of 15 and closed more often than opened, quotes,
 // brackets and operators in every class of its shape context.
 const code = fc
-  .array(fc.constantFrom('{', '{{{{{{{{', '{\n  ', '}', '}}}}', '}\n', 'if (x[i] == "a") ', "s = 'b';", ' y.z = `c`,', '\tret 42;', '# -1', 'é'), {
-    maxLength: 300,
-  })
+  .array(
+    fc.constantFrom(
+      ...['{', '{{{{{{{{', '{\n  ', '}', '}}}}', '}\n', 'if (x[i] == "a") ', "s = 'b';", ' y.z = `c`,', '\tret 42;', '# -1', 'é'],
+      // Revision 8's syntax state: quotes (escaped, unclosed), comments of both kinds, # lines, tags.
+      ...['"a\\"b"', "it's ", '// "q\n', '/* x\n y/z */', '/*/', '*/', '\n#if "', '<a href="h">', '>', '<'],
+    ),
+    { maxLength: 300 },
+  )
   .map((w) => new TextEncoder().encode(w.join('')));
 const inputs = fc.oneof(fc.uint8Array({ maxLength: 2000 }), words, records, code);
 
@@ -82,18 +87,36 @@ describe('the WebAssembly coder against the TypeScript reference', () => {
     );
   });
 
-  it('codes code-like text to the same payload in revision 7 (its shape and brace-depth contexts), cold and primed', () => {
+  it('codes code-like text to the same payload in revisions 7 and 8 (shape, brace depth, syntax state), cold and primed', () => {
     const primeText = new TextEncoder().encode('int main(void) { if (x == 1) { return "a"; } }\n'.repeat(40));
     fc.assert(
-      fc.property(code, fc.integer({ min: 12, max: 18 }), fc.boolean(), (data, tableBits, primed) => {
+      fc.property(code, fc.integer({ min: 12, max: 18 }), fc.boolean(), fc.constantFrom(7 as const, 8 as const), (data, tableBits, primed, revision) => {
         const prior = primed ? primePrior(primeText, tableBits) : undefined;
-        const options = () => ({ tableBits, revision: 7 as const, prior: prior ? parsePrior(prior.slice()) : undefined });
+        const options = () => ({ tableBits, revision, prior: prior ? parsePrior(prior.slice()) : undefined });
         const actual = encodeBytes(data, undefined, options());
         expect(Buffer.from(actual).equals(Buffer.from(oracle.encodeBytes(data, undefined, options())))).toBe(true);
         expect(decodeBytes(actual, data.length, undefined, options())).toEqual(data);
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
+  });
+
+  it('spreads a prior over a table up to 8 times larger in revision 8, as the reference does, and only there', () => {
+    const primeText = new TextEncoder().encode('int main(void) { if (x == 1) { return "a"; } }\nThe cat sat on the mat.\n'.repeat(30));
+    fc.assert(
+      fc.property(fc.oneof(code, inputs), fc.integer({ min: 12, max: 15 }), fc.integer({ min: 1, max: 3 }), (data, priorBits, extra) => {
+        const prior = primePrior(primeText, priorBits);
+        const options = () => ({ tableBits: priorBits + extra, revision: 8 as const, prior: parsePrior(prior.slice()) });
+        const actual = encodeBytes(data, undefined, options());
+        expect(Buffer.from(actual).equals(Buffer.from(oracle.encodeBytes(data, undefined, options())))).toBe(true);
+        expect(decodeBytes(actual, data.length, undefined, options())).toEqual(data);
+      }),
+      { numRuns: 30 },
+    );
+    const prior = primePrior(primeText, 13);
+    expect(() => new WasmPredictor({ tableBits: 14, revision: 7, prior: parsePrior(prior.slice()) })).toThrow(/tableBits 13/);
+    expect(() => new WasmPredictor({ tableBits: 12, revision: 8, prior: parsePrior(prior.slice()) })).toThrow(/tableBits 13/);
+    expect(() => new BytePredictor({ tableBits: 14, revision: 7, prior: parsePrior(prior.slice()) })).toThrow(/tableBits 13/);
   });
 
   it('primes the same prior', () => {
@@ -155,7 +178,7 @@ describe('the WebAssembly coder against the TypeScript reference', () => {
   it('refuses bad table sizes and a released predictor', () => {
     expect(() => new WasmPredictor({ tableBits: 11 })).toThrow(RangeError);
     expect(() => new WasmPredictor({ tableBits: 16.5 })).toThrow(RangeError);
-    expect(() => new WasmPredictor({ tableBits: 12, revision: 8 as 7 })).toThrow(/revision 8/);
+    expect(() => new WasmPredictor({ tableBits: 12, revision: 9 as 8 })).toThrow(/revision 9/);
     const p = new WasmPredictor({ tableBits: 12 });
     p.release();
     expect(() => p.encode(Uint8Array.of(1))).toThrow(/released/);

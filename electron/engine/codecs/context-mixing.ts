@@ -9,21 +9,23 @@
 // README.md: each kind's prior wins on held-out text of its kind, but not on every file). Binary blocks, which a
 // prior only misleads, and tiny ones start cold. The encoder decides; the payload records it.
 //
-// Payload: version u8 (3 to 7) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
+// Payload: version u8 (3 to 8) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
 // revision the bytes were coded with (coder/wasm-coder.ts): new payloads are LATEST_REVISION, and the earlier
 // ones (written before) still decode, all with the same priors (they are learned with revision 3). Flags: bit 0 primed; bits 1-3 which
 // prior, an index into the list the header's cm params name (`priors`, each by name and SHA-256; index 0 is also
 // `prior`, as before packs). Packs kept version 3, since a chunk primed with prior 0 was byte-for-byte what
 // older builds wrote; an older build meets a higher index as unknown flags and refuses it. tableBits is stored
-// rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives. Any
+// rather than derived from the chunk size, so a later change of the sizing rule cannot break old archives: up to
+// revision 7 it is 16..24, and a primed stream's equals its prior's; from revision 8 it may reach 25, and a prior
+// fills a table at least its size (a larger one is spread, coder/table-size.ts). Any
 // change to electron/engine/coder (its WebAssembly in coder/assembly, mirrored by the reference coder in
 // test/coder/oracle) that alters its output must be a new model revision, so that every payload decodes with
 // the model that coded it; build/prior/build-prior.ts fails when a prior no longer matches its manifest, as a
 // reminder that revision PRIOR_REVISION must stay as it is.
 import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
-import { MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
-import { isModelRevision, LATEST_REVISION, MODEL_REVISIONS, WasmPredictor } from '../coder/wasm-coder.ts';
+import { LARGE_TABLE_BITS, MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
+import { isModelRevision, LARGER_TABLE_REVISION, LATEST_REVISION, MODEL_REVISIONS, WasmPredictor, type ModelRevision } from '../coder/wasm-coder.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
 import { bundledPrior, PRIOR_IDS, priorStore, PriorStore, type PriorId } from '../model/prior-store.ts';
@@ -74,11 +76,23 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
     throw new RangeError(`prior index ${priorIndex} is outside 0..${MAX_PRIORS - 1}`);
   }
   if (prior && shouldPrime(chunk)) {
-    const tableBits = prior.manifest.tableBits;
+    const tableBits = primedTableBits(chunk.length, prior);
     return primedPayload(encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress), tableBits, priorIndex);
   }
-  const tableBits = tableBitsFor(chunk.length);
+  const tableBits = tableBitsFor(chunk.length, undefined, LARGE_TABLE_BITS);
   return payloadOf(encodeBytes(chunk, undefined, { tableBits }, onProgress), tableBits, 0);
+}
+
+/** A primed stream's table: as large as a cold one of its length would be, and never smaller than its prior. */
+function primedTableBits(chunkBytes: number, prior: PriorStore): number {
+  return Math.max(prior.manifest.tableBits, tableBitsFor(chunkBytes, undefined, LARGE_TABLE_BITS));
+}
+
+/** Whether a payload of this revision may have this table, from its prior's (null: cold). */
+function tableFits(revision: ModelRevision, tableBits: number, priorBits: number | null): boolean {
+  const larger = revision >= LARGER_TABLE_REVISION;
+  if (tableBits < MIN_TABLE_BITS || tableBits > (larger ? LARGE_TABLE_BITS : MAX_TABLE_BITS)) return false;
+  return priorBits === null || (larger ? tableBits >= priorBits : tableBits === priorBits);
 }
 
 function payloadOf(coded: Uint8Array, tableBits: number, flags: number): Uint8Array {
@@ -121,7 +135,7 @@ export function encodeContextMixingBlock(chunk: Uint8Array, candidates: readonly
   try {
     for (let i = candidates.length - 1; i >= 0; i--) {
       encoder?.release();
-      encoder = primedEncoder(candidates[i]!.store);
+      encoder = primedEncoder(chunk.length, candidates[i]!.store);
       encoder.beginEncode(chunk);
       encoder.encodeTo(probeEnd);
       const size = encoder.encodedLength();
@@ -133,14 +147,14 @@ export function encodeContextMixingBlock(chunk: Uint8Array, candidates: readonly
       return encodeContextMixingChunk(chunk, best.store, best.index, onProgress);
     }
     encoder!.encodeTo(chunk.length, onProgress);
-    return primedPayload(encoder!.endEncode(), best.store.manifest.tableBits, best.index);
+    return primedPayload(encoder!.endEncode(), primedTableBits(chunk.length, best.store), best.index);
   } finally {
     encoder?.release();
   }
 }
 
-function primedEncoder(store: PriorStore): WasmPredictor {
-  return new WasmPredictor({ tableBits: store.manifest.tableBits, loadPrior: (target) => store.loadInto(target) });
+function primedEncoder(chunkBytes: number, store: PriorStore): WasmPredictor {
+  return new WasmPredictor({ tableBits: primedTableBits(chunkBytes, store), loadPrior: (target) => store.loadInto(target) });
 }
 
 /** One entry of the header's prior list as a decoder sees it: the store, or just the ref when this build lacks it. */
@@ -170,7 +184,7 @@ export function decodeContextMixingChunk(
   if (!isModelRevision(revision)) throw damaged(`its layout version is ${revision}, this build reads ${MODEL_REVISIONS.join(' and ')}`);
   const tableBits = payload[1]!;
   const flags = payload[2]!;
-  if (tableBits < MIN_TABLE_BITS || tableBits > MAX_TABLE_BITS) throw damaged(`its table size 2^${tableBits} is out of range`);
+  if (!tableFits(revision, tableBits, null)) throw damaged(`its table size 2^${tableBits} is out of range`);
   if ((flags & ~(FLAG_PRIMED | PRIOR_INDEX_MASK)) !== 0) throw damaged(`it has unknown flags ${flags}`);
   if ((flags & FLAG_PRIMED) === 0 && flags !== 0) throw damaged(`it names a prior (flags ${flags}) but is not primed`);
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw damaged(`its recorded size ${rawSize} is invalid`);
@@ -183,7 +197,7 @@ export function decodeContextMixingChunk(
   const prior = slots[index];
   if (!prior) throw damaged(`it was coded with prior ${index}, which the archive header does not name`);
   if (!(prior instanceof PriorStore)) throw missingModelError(prior);
-  if (tableBits !== prior.manifest.tableBits) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
+  if (!tableFits(revision, tableBits, prior.manifest.tableBits)) throw damaged(`its table size 2^${tableBits} does not fit the prior's`);
   return decodeBytes(coded, length, undefined, { tableBits, revision, loadPrior: (target) => prior.loadInto(target) }, onProgress);
 }
 

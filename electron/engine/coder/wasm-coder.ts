@@ -12,7 +12,7 @@ interface CoderExports {
   init(tableBits: number, primed: number, revision: number): void;
   sectionPtr(id: number): number;
   sectionLength(id: number): number;
-  restored(): void;
+  restored(priorBits: number): void;
   start(): void;
   exportState(): void;
   ioPtr(): number;
@@ -40,11 +40,12 @@ export const DEFAULT_TABLE_BITS = 22;
  * (assembly/context-table.ts), and no order-2 APM (assembly/predictor.ts); 6: a third mixer selector, slower
  * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts); 7: contexts and a
  * selector from each byte's syntactic class (the shape of the last bytes, the indentation, the brace depth;
- * assembly/predictor.ts).
+ * assembly/predictor.ts); 8: the syntax state (quote, comment, tag) in two contexts (assembly/predictor.ts), and
+ * tables up to 2^25 slots, which a smaller prior fills (table-size.ts).
  */
-export const MODEL_REVISIONS = [3, 4, 5, 6, 7] as const;
+export const MODEL_REVISIONS = [3, 4, 5, 6, 7, 8] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];
-export const LATEST_REVISION: ModelRevision = 7;
+export const LATEST_REVISION: ModelRevision = 8;
 /**
  * The revision the bundled priors are learned with: revision 3, so that their bytes, and the SHA-256s archives
  * name them by, stay as they were. Later revisions' streams start from the same prior; their new contexts start
@@ -69,12 +70,21 @@ const PROGRESS_STEP = 256 * 1024;
 const CALL_STEP = 16 * 1024;
 /** The prior's sections, in the order of the module's section ids. */
 const SECTIONS = ['contexts', 'order0', 'match', 'mixer', 'apm.order1', 'apm.order2'] as const;
+const CONTEXTS = 0;
+/** The first revision whose table may be larger than its prior's. */
+export const LARGER_TABLE_REVISION = 8;
+
+function checkPriorFits(priorBits: number, tableBits: number, revision: ModelRevision): void {
+  const fits = revision >= LARGER_TABLE_REVISION ? priorBits >= 12 && priorBits <= tableBits : priorBits === tableBits;
+  if (!fits) throw new RangeError(`the prior has tableBits ${priorBits}, the stream ${tableBits}`);
+}
 /**
  * Spare instances kept for reuse, per thread: at most this much linear memory in all (one instance at the
- * largest table, ~115 MB, or a few smaller ones), dropped after a while unused. Every worker thread has a pool
- * of its own, so this bounds memory per thread, not per process.
+ * largest table, ~200 MB with a 16 MiB block's input: 128 MiB of contexts, 32 MiB of match positions, 16 MiB of
+ * history; or a few smaller ones), dropped after a while unused. Every worker thread has a pool of its own, so
+ * this bounds memory per thread, not per process.
  */
-const POOL_MAX_BYTES = 160 * 1024 * 1024;
+const POOL_MAX_BYTES = 256 * 1024 * 1024;
 const POOL_IDLE_MS = 30_000;
 
 let compiled: WebAssembly.Module | undefined;
@@ -131,7 +141,11 @@ export interface PredictorOptions {
   revision?: ModelRevision;
   /** log2 of the hashed context table's int32 slots (12..28, default 22); encoder and decoder must agree. */
   tableBits?: number;
-  /** Learned statistics to start from (copied in; its tableBits must equal tableBits). */
+  /**
+   * Learned statistics to start from (copied in). Its tableBits must equal tableBits, or from revision 8 on
+   * (LARGER_TABLE_REVISION) be at most tableBits: the prior then fills a larger table (assembly/context-table.ts,
+   * spreadPriorTable).
+   */
   prior?: PredictorPrior;
   /**
    * Or: fills every section of a prior (of this tableBits) straight into the predictor's memory through the
@@ -160,7 +174,7 @@ export class WasmPredictor {
     const revision = options.revision ?? LATEST_REVISION;
     if (!isModelRevision(revision)) throw new RangeError(`model revision ${String(revision)} is not one of ${MODEL_REVISIONS.join(', ')}`);
     const prior = options.prior;
-    if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
+    if (prior) checkPriorFits(prior.tableBits, tableBits, revision);
     const sections = prior ? SECTIONS.map((name) => prior.sections.get(name)) : [];
     SECTIONS.forEach((name, i) => {
       if (prior && !sections[i]) throw new RangeError(`the prior has no ${name} section`);
@@ -172,16 +186,21 @@ export class WasmPredictor {
       x.init(tableBits, prior || options.loadPrior ? 1 : 0, revision);
       if (prior) {
         sections.forEach((data, id) => {
-          if (data!.length !== x.sectionLength(id)) throw new RangeError(`${SECTIONS[id]} state of the wrong size`);
+          if (data!.length !== (id === CONTEXTS ? 2 ** prior.tableBits : x.sectionLength(id))) throw new RangeError(`${SECTIONS[id]} state of the wrong size`);
           new Int32Array(x.memory.buffer, x.sectionPtr(id), data!.length).set(data!);
         });
-        x.restored();
+        x.restored(prior.tableBits);
       } else if (options.loadPrior) {
         const filled = new Set<number>();
+        let priorBits = tableBits;
         options.loadPrior((name, length) => {
           const id = (SECTIONS as readonly string[]).indexOf(name);
           if (id < 0) throw new RangeError(`the prior has an unknown section ${name}`);
-          if (length !== x.sectionLength(id)) throw new RangeError(`${name} state of the wrong size`);
+          if (id === CONTEXTS) {
+            priorBits = Math.log2(length);
+            if (!Number.isInteger(priorBits)) throw new RangeError(`${name} state of the wrong size`);
+            checkPriorFits(priorBits, tableBits, revision);
+          } else if (length !== x.sectionLength(id)) throw new RangeError(`${name} state of the wrong size`);
           filled.add(id);
           // Revision 5 and later have no order-2 APM: its 8.6 MB stay on disk (and out of this instance's memory).
           if (name === 'apm.order2' && revision >= 5) return null;
@@ -190,7 +209,7 @@ export class WasmPredictor {
         SECTIONS.forEach((name, id) => {
           if (!filled.has(id)) throw new RangeError(`the prior has no ${name} section`);
         });
-        x.restored();
+        x.restored(priorBits);
       }
       x.start();
     } catch (error) {

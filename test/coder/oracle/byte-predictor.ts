@@ -9,7 +9,7 @@
 // averaged with the mixer's output. A predictor can start from a prior (./prior.ts) instead of from nothing.
 import { Apm } from './apm.ts';
 import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
-import { ContextTable } from './context-table.ts';
+import { ContextTable, spreadTable } from './context-table.ts';
 import { History } from './history.ts';
 import { STRETCH as importedSTRETCH } from './logistic.ts';
 import { MatchModel } from './match-model.ts';
@@ -31,12 +31,13 @@ export interface BytePredictorOptions {
    */
   tableBits?: number;
   /**
-   * Learned statistics to start from (see prior.ts); its tableBits must equal tableBits. Its large arrays are
+   * Learned statistics to start from (see prior.ts); its tableBits must equal tableBits (from revision 8: at most
+   * tableBits, spreadTable). Its large arrays are
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
-  /** The model revision (3 to 7, default 7; electron/engine/coder/wasm-coder.ts). */
-  revision?: 3 | 4 | 5 | 6 | 7;
+  /** The model revision (3 to 8, default 8; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4 | 5 | 6 | 7 | 8;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -44,7 +45,7 @@ export const DEFAULT_TABLE_BITS = 22;
  * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
  * block), so a match can reach back across a whole chunk.
  */
-const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24 } as const;
+const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24, 8: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
@@ -102,6 +103,8 @@ export class BytePredictor {
   private readonly revision6: boolean;
   /** Revision 7: the shape context instead of the pair successors, and the brace depth with the column. */
   private readonly revision7: boolean;
+  /** Revision 8: the syntax state in two contexts (see quoteByte). */
+  private readonly revision8: boolean;
   private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
@@ -151,6 +154,14 @@ export class BytePredictor {
   /** Revision 7: the classes of the last seven bytes (four bits each, newest lowest), and open braces (at most 15). */
   private shape = 0;
   private braceDepth = 0;
+  /**
+   * Revision 8: whether the coming byte is inside a quote opened on this line (which quote byte), a comment (to
+   * the line's end after two slashes or on a line that begins with #, or up to a star and a slash after a slash
+   * and a star), or a markup tag opened on this line.
+   */
+  private quoteByte = 0;
+  private comment: 'none' | 'line' | 'block' = 'none';
+  private inTag = false;
 
   private predicted = false;
   private networkUsed = false;
@@ -161,11 +172,12 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
-    const revision = options.revision ?? 7;
+    const revision = options.revision ?? 8;
     this.revision4 = revision >= 4;
     this.revision5 = revision >= 5;
     this.revision6 = revision >= 6;
     this.revision7 = revision >= 7;
+    this.revision8 = revision >= 8;
     // The third selector's layer-2 weight starts at 0: the two a prior brings already sum to one (measured on own
     // validation text: starting it at a third did worse). Its 8192 vectors are never part of a prior.
     // Revision 7's third selector is the classes of the last three bytes (4096 x 32 vectors) instead of the byte
@@ -175,7 +187,9 @@ export class BytePredictor {
       : new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4, { start: IN_NETWORK, count: 2 });
     this.history = new History(HISTORY_BITS[revision]);
     const prior = options.prior;
-    if (prior && prior.tableBits !== tableBits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
+    // Revision 8 lets a prior fill a table larger than its own (spreadTable).
+    const fits = revision >= 8 ? (prior?.tableBits ?? 0) <= tableBits : prior?.tableBits === tableBits;
+    if (prior && !fits) throw new RangeError(`the prior has tableBits ${prior.tableBits}, the stream ${tableBits}`);
     const section = (name: string): Int32Array => {
       const data = prior?.sections.get(name);
       if (!data) throw new RangeError(`the prior has no ${name} section`);
@@ -183,7 +197,8 @@ export class BytePredictor {
     };
     const withHistories = revision >= 5;
     const limits = this.revision6 ? CONTEXT_LIMITS_6 : withHistories ? CONTEXT_LIMITS_5 : CONTEXT_LIMITS;
-    this.contexts = new ContextTable(tableBits, limits, 5, prior ? section('contexts') : undefined, withHistories);
+    const learned = prior ? spreadTable(section('contexts'), prior.tableBits, tableBits) : undefined;
+    this.contexts = new ContextTable(tableBits, limits, 5, learned, withHistories);
     // The match model's position table is a quarter of the context table's slots (4 MiB at the default).
     this.match = new MatchModel(this.history, tableBits - 2, this.revision4);
     this.record = new RecordModel(this.history);
@@ -299,6 +314,7 @@ export class BytePredictor {
     this.shape = ((this.shape * 16) % 2 ** 28) + byteClass(c);
     if (c === 123) this.braceDepth = Math.min(15, this.braceDepth + 1);
     if (c === 125) this.braceDepth = Math.max(0, this.braceDepth - 1);
+    this.trackSyntax(c, this.c4 & 0xff);
     if (c === 10) {
       this.previousLineStart = this.lineStart;
       this.lineStart = this.history.length;
@@ -326,6 +342,41 @@ export class BytePredictor {
     this.record.byteDone();
     this.network.load(null);
     this.setContexts();
+  }
+
+  /** Revision 8's syntax state after byte c, which followed `previous` (see quoteByte). */
+  private trackSyntax(c: number, previous: number): void {
+    const SLASH = 0x2f;
+    const STAR = 0x2a;
+    if (c === 0x0a) {
+      this.quoteByte = 0;
+      this.inTag = false;
+      if (this.comment === 'line') this.comment = 'none';
+    } else if (this.comment === 'block') {
+      if (previous === STAR && c === SLASH) this.comment = 'none';
+    } else if (this.comment === 'line') {
+      // Nothing opens or closes until the line ends.
+    } else if (this.quoteByte !== 0) {
+      if (c === this.quoteByte && previous !== 0x5c) this.quoteByte = 0;
+    } else if ('"\'`'.includes(String.fromCharCode(c))) {
+      this.quoteByte = c;
+    } else if (previous === SLASH && c === SLASH) {
+      this.comment = 'line';
+    } else if (previous === SLASH && c === STAR) {
+      this.comment = 'block';
+    } else if (c === 0x23 && this.lineHead === 0x23) {
+      this.comment = 'line';
+    } else if (c === 0x3c) {
+      this.inTag = true;
+    } else if (c === 0x3e) {
+      this.inTag = false;
+    }
+  }
+
+  private syntaxState(): number {
+    const quote = [0, 0x22, 0x27, 0x60].indexOf(this.quoteByte);
+    const comment = { none: 0, line: 1, block: 2 }[this.comment];
+    return quote + 4 * comment + (this.inTag ? 16 : 0);
   }
 
   /** Revision 6's line state (see lineWord). */
@@ -386,7 +437,8 @@ export class BytePredictor {
       if (this.revision7) t.setContext(8, hash2(hash2(34, this.indent + 256 * this.lineHead), this.shape % 4096));
       else t.setContext(8, hash2(hash2(20, above), c4 & 0xff));
       t.setContext(9, hash2(hash2(23, c4 & 0xffff), this.byteSuccessors[c4 & 0xff]!));
-      t.setContext(10, hash2(hash2(21, above | (aboveNext << 9)), c4 & 0xffff));
+      if (this.revision8) t.setContext(10, hash2(hash2(36, this.syntaxState()), c4 & 0xffff));
+      else t.setContext(10, hash2(hash2(21, above | (aboveNext << 9)), c4 & 0xffff));
     } else {
       t.setContext(7, 0);
       t.setContext(8, 0);
@@ -398,7 +450,8 @@ export class BytePredictor {
     const ml = this.match.length;
     t.setContext(11, ml > 0 ? hash2(hash2(16, this.match.predictedByte), ml > 15 ? 15 : ml) : 0);
     // Revision 4: what followed the last two bytes the last two times, instead of the word triple.
-    if (this.revision7) t.setContext(12, hash2(hash2(30, this.shape), c4 & 0xff));
+    if (this.revision8) t.setContext(12, hash2(hash2(30, this.shape), (c4 & 0xff) + 256 * this.syntaxState()));
+    else if (this.revision7) t.setContext(12, hash2(hash2(30, this.shape), c4 & 0xff));
     else if (this.revision4) t.setContext(12, hash2(hash2(22, c4 & 0xffff), this.pairSuccessors[c4 & 0xffff]!));
     else t.setContext(12, hash2(hash2(hash2(17, this.wordHash), this.previousWordHash), this.previousWordHash2));
     const col = this.history.length - this.lineStart;

@@ -33,6 +33,27 @@ const STRETCH = importedSTRETCH;
 const HISTORY_STATES = 256;
 const HISTORY_RATE = 6;
 
+/**
+ * A learned table of 2^fromBits slots, as a table of 2^toBits (revision 8; the same table when the sizes match).
+ * A bucket's index is the top bits of its context's hash, so the hashes of the learned table's bucket i land in
+ * buckets i * 2^k .. (i + 1) * 2^k - 1 of the larger one (k = toBits - fromBits), and a lookup tries its bucket
+ * and the one that differs in the lowest bit, where the learned table's tried i and i xor 1. Giving each even
+ * bucket of that range bucket i, and each odd one bucket i xor 1, makes every lookup find, at the start, what the
+ * learned table held for it.
+ */
+export function spreadTable(learned: Int32Array, fromBits: number, toBits: number): Int32Array {
+  if (learned.length !== 2 ** fromBits) throw new RangeError(`a learned table of ${learned.length} slots does not fit 2^${fromBits}`);
+  if (toBits === fromBits) return learned;
+  const k = toBits - fromBits;
+  const out = new Int32Array(2 ** toBits);
+  for (let bucket = 0; bucket < out.length / 16; bucket++) {
+    const source = Math.floor(bucket / 2 ** k);
+    const from = (bucket % 2 === 0 ? source : source ^ 1) * 16;
+    out.set(learned.subarray(from, from + 16), bucket * 16);
+  }
+  return out;
+}
+
 export class ContextTable {
   private readonly table: Int32Array;
   private readonly bucketShift: number;

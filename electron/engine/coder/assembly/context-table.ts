@@ -89,6 +89,27 @@ export function adoptPriorTable(slots: i32): void {
   }
 }
 
+/**
+ * Revision 8: a table 2^k times the prior's, which filled its first 2^priorBits slots. A context's bucket index
+ * is the top bits of its hash, so the prior's bucket i becomes buckets i<<k .. (i<<k) + 2^k - 1 here, and a
+ * lookup tries the pair that differs in the lowest bit, where the prior's tried i and i^1. Each even bucket of
+ * that range gets the prior's bucket i and each odd one i^1, so every lookup finds at first exactly what it would
+ * have found in the prior's table.
+ * In place, downward: no destination lies below its source except for buckets 0 and 1, and those are written
+ * last, bucket 1's range before bucket 0's and each from its top, so both are read before they are overwritten.
+ */
+export function spreadPriorTable(priorBits: i32, bits: i32): void {
+  const k = bits - priorBits;
+  if (k <= 0) return;
+  const copies = 1 << k;
+  for (let i = (1 << (priorBits - 4)) - 1; i >= 0; i--) {
+    const own = table + ((<usize>i) << 6);
+    const other = table + ((<usize>(i ^ 1)) << 6);
+    const range = table + ((<usize>i << k) << 6);
+    for (let y = copies - 1; y >= 0; y--) memory.copy(range + ((<usize>y) << 6), (y & 1) == 0 ? own : other, 64);
+  }
+}
+
 // @ts-ignore: decorator
 @inline export function setContext(i: i32, hash: i32): void {
   store<i32>(contextHash + ((<usize>i) << 2), hash);

@@ -3,7 +3,7 @@
 // start(), and then codes a whole buffer in the I/O region or byte by byte with the network's frequencies.
 import { APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
 import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderFinishedLength, encoderStart } from './binary-coder';
-import { adoptPriorTable, allocContextState, allocTable, resetContextState } from './context-table';
+import { adoptPriorTable, allocContextState, allocTable, resetContextState, spreadPriorTable } from './context-table';
 import { HISTORY_BITS_3, HISTORY_BITS_4, allocHistory, resetHistory } from './history';
 import { buildLogisticTables } from './logistic';
 import { MATCH_COUNTERS, allocMatchCounters, allocMatchPositions, matchCounters, resetMatch } from './match-model';
@@ -38,13 +38,14 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
 
 /**
  * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
- * revision: the model revision (the cm payload version), 3 to 7; the host checks it.
+ * revision: the model revision (the cm payload version), 3 to 8; the host checks it.
  */
 export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision4 = revision >= 4;
   revision5 = revision >= 5;
   const isRevision6 = revision >= 6;
   const isRevision7 = revision >= 7;
+  const isRevision8 = revision >= 8;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
@@ -63,7 +64,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
   resetMixer(isRevision6, isRevision7);
-  resetPredictor(isRevision4, revision5, isRevision6, isRevision7);
+  resetPredictor(isRevision4, revision5, isRevision6, isRevision7, isRevision8);
   clearNetwork();
 }
 
@@ -94,11 +95,13 @@ export function sectionLength(id: i32): i32 {
 }
 
 /**
- * The host has written every section of a prior. Priors are learned by revision 3 (wasm-coder.ts's
- * PRIOR_REVISION); revision 5 moves their counters into its own slot layout here.
+ * The host has written every section of a prior, whose table of 2^priorBits slots fills the first part of this
+ * one's (revision 8 may make the table larger; see spreadPriorTable). Priors are learned by revision 3
+ * (wasm-coder.ts's PRIOR_REVISION); revision 5 moves their counters into its own slot layout here.
  */
-export function restored(): void {
-  if (revision5) adoptPriorTable(1 << tableBits);
+export function restored(priorBits: i32): void {
+  if (revision5) adoptPriorTable(1 << priorBits);
+  spreadPriorTable(priorBits, tableBits);
   mixerRestored();
   apmAllPagesReady(APM_ORDER1, false);
   apmAllPagesReady(APM_ORDER2, false);
