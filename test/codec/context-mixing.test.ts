@@ -8,6 +8,7 @@ import { createContextMixingCodec, decodeContextMixingChunk, encodeContextMixing
 import { priorStore } from '../../electron/engine/model/prior-store.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
 import { LATEST_REVISION } from '../../electron/engine/coder/wasm-coder.ts';
+import { contextMixingTableBits, LARGE_TABLE_MIN_BYTES } from '../../electron/engine/coder/table-size.ts';
 
 const text = new TextEncoder().encode(
   'The quick brown fox jumps over the lazy dog.\r\nPack my box with five dozen liquor jugs.\n'.repeat(200),
@@ -73,6 +74,13 @@ describe("the 'cm' codec", () => {
     // What revision 8 may write decodes (to wrong bytes when the size was not the encoder's: checksums catch them).
     expect(decodeContextMixingChunk(withHeader(cold, 8, 25), text.length, store)).toHaveLength(text.length);
     expect(decodeContextMixingChunk(withHeader(primed, 8, 25), text.length, store)).toHaveLength(text.length);
+  });
+
+  it('gives blocks of 4 MiB and more the larger table from revision 8, and a primed block never less than its prior', () => {
+    const MiB = 1024 * 1024;
+    expect([1000, 64 * 1024, 4 * MiB - 1, 4 * MiB, 64 * MiB].map((n) => contextMixingTableBits(n))).toEqual([16, 22, 24, 25, 25]);
+    expect([1000, 4 * MiB - 1, 4 * MiB].map((n) => contextMixingTableBits(n, 24))).toEqual([24, 24, 25]);
+    expect(LARGE_TABLE_MIN_BYTES).toBe(4 * MiB);
   });
 
   it('is what the balanced preset stores text with, and the archive extracts and verifies', async () => {

@@ -24,7 +24,7 @@
 // reminder that revision PRIOR_REVISION must stay as it is.
 import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
-import { LARGE_TABLE_BITS, MAX_TABLE_BITS, MIN_TABLE_BITS, tableBitsFor } from '../coder/table-size.ts';
+import { contextMixingTableBits, LARGE_TABLE_BITS, MAX_TABLE_BITS, MIN_TABLE_BITS } from '../coder/table-size.ts';
 import { isModelRevision, LARGER_TABLE_REVISION, LATEST_REVISION, MODEL_REVISIONS, WasmPredictor, type ModelRevision } from '../coder/wasm-coder.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
@@ -79,13 +79,12 @@ export function encodeContextMixingChunk(chunk: Uint8Array, prior?: PriorStore |
     const tableBits = primedTableBits(chunk.length, prior);
     return primedPayload(encodeBytes(chunk, undefined, { tableBits, loadPrior: (target) => prior.loadInto(target) }, onProgress), tableBits, priorIndex);
   }
-  const tableBits = tableBitsFor(chunk.length, undefined, LARGE_TABLE_BITS);
+  const tableBits = contextMixingTableBits(chunk.length);
   return payloadOf(encodeBytes(chunk, undefined, { tableBits }, onProgress), tableBits, 0);
 }
 
-/** A primed stream's table: as large as a cold one of its length would be, and never smaller than its prior. */
 function primedTableBits(chunkBytes: number, prior: PriorStore): number {
-  return Math.max(prior.manifest.tableBits, tableBitsFor(chunkBytes, undefined, LARGE_TABLE_BITS));
+  return contextMixingTableBits(chunkBytes, prior.manifest.tableBits);
 }
 
 /** Whether a payload of this revision may have this table, from its prior's (null: cold). */

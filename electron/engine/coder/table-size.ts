@@ -10,16 +10,32 @@ export const MIN_TABLE_BITS = 16;
 /** The cap before model revision 8, and the bundled priors' size. */
 export const MAX_TABLE_BITS = 24;
 /**
- * From model revision 8 a cm stream's table may be twice that: 128 MiB, with a match table of 32 MiB. A prior of
- * 2^24 slots fills the larger table (coder/assembly/context-table.ts, spreadPriorTable), and the new statistics
- * of a block then evict far fewer of the prior's. Measured on own text with the code prior: 4 MB of LLVM
- * headers 0.9% smaller, 700 KB of held-out code 0.4% smaller, and cold, 24 MB of JavaScript and headers 1.2%
- * smaller.
+ * From model revision 8 a cm stream of LARGE_TABLE_MIN_BYTES or more gets a table twice that: 128 MiB, with a
+ * match table of 32 MiB. A prior of 2^24 slots fills the larger table (coder/assembly/context-table.ts,
+ * spreadPriorTable), and a block's new statistics then evict far fewer of the prior's. Measured on own text with
+ * the code prior: 4 MB of LLVM headers 0.9% smaller, 700 KB of held-out code 0.4%; cold, 24 MB of JavaScript and
+ * headers 1.2%. It costs about 10% of the coding speed (cache and TLB misses: 2 MB of those headers, median of 5,
+ * encode 290 -> 264 KB/s, decode 277 -> 237 KB/s).
  */
 export const LARGE_TABLE_BITS = 25;
+/**
+ * The larger table's fresh memory and the prior's spread cost about 0.9 s a stream here (lcet10.txt, 426 KB,
+ * through the CLI: 1.57 s at 2^24, 2.52 s at 2^25), which only a long stream repays: at 4 MiB that is a few
+ * percent of its coding time, for about 1% of its size.
+ */
+export const LARGE_TABLE_MIN_BYTES = 4 * 1024 * 1024;
 
 /** slotBitsPerByte: log2 of table slots per stream byte; maxBits caps it (the neural codec keeps many tables at once). */
 export function tableBitsFor(streamBytes: number, slotBitsPerByte = 6, maxBits = MAX_TABLE_BITS): number {
   const bits = Math.ceil(Math.log2(Math.max(1, streamBytes))) + slotBitsPerByte;
   return Math.min(maxBits, Math.max(MIN_TABLE_BITS, bits));
+}
+
+/**
+ * A revision-8 cm stream's table: tableBitsFor's, or LARGE_TABLE_BITS from LARGE_TABLE_MIN_BYTES on; a primed
+ * stream's is never smaller than its prior's.
+ */
+export function contextMixingTableBits(streamBytes: number, priorBits?: number): number {
+  const bits = streamBytes >= LARGE_TABLE_MIN_BYTES ? LARGE_TABLE_BITS : tableBitsFor(streamBytes);
+  return priorBits === undefined ? bits : Math.max(priorBits, bits);
 }
