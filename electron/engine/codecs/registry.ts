@@ -10,7 +10,7 @@ import type { Codec } from './codec.ts';
 export interface CodecContext {
   /** Present when creating an archive. */
   settings?: PresetSettings;
-  /** This codec's params from the archive header, when decoding. */
+  /** This codec's params from the archive header, when decoding, or when coding blocks to join the archive's. */
   params?: Readonly<Record<string, unknown>>;
   /** Models the archive header names, when decoding: a factory opens exactly these or fails 'missing-model'. */
   models?: readonly ModelRef[];
@@ -27,7 +27,8 @@ const FACTORIES: Partial<Record<CodecId, CodecFactory>> = {
       quality: settings?.brotliQuality ?? 11,
       windowBits: settings?.brotliWindowBits ?? 24,
     }),
-  // Decoding opens the priors the header's params name (null: none); encoding, this build's priors.
+  // With the header's params (decoding, or coding blocks for an archive that has cm blocks already), the priors they
+  // name, in their order; without, this build's priors.
   cm: async ({ params, threads }) => {
     const cm = await import('./context-mixing.ts');
     return cm.createContextMixingCodec(params ? { prior: cm.priorFromParams(params), priors: cm.priorsFromParams(params), threads } : { threads });

@@ -37,8 +37,13 @@ export class BlockEncoder {
     this.#codecs = codecs;
   }
 
-  /** Loads the preset's codecs; one this build lacks is replaced by brotli, with a note saying so. */
-  static async open(settings: PresetSettings, threads: number, notes: string[]): Promise<BlockEncoder> {
+  /**
+   * Loads the preset's codecs; one this build lacks is replaced by brotli, with a note saying so. existingParams:
+   * an archive header's codec params, when the new blocks join blocks already coded: each codec then codes with
+   * what those params name (the cm codec with exactly the header's list of priors, whose indices its payloads
+   * record), so the header's params stay true of every block.
+   */
+  static async open(settings: PresetSettings, threads: number, notes: string[], existingParams?: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<BlockEncoder> {
     const ids: CodecId[] = [];
     for (const id of settings.codecs) {
       if (id === 'store') continue; // store always competes, without a codec call
@@ -49,7 +54,7 @@ export class BlockEncoder {
         if (!ids.includes('brotli')) ids.push('brotli');
       }
     }
-    return new BlockEncoder(await Promise.all(ids.map((id) => loadCodec(id, { settings, threads }))));
+    return new BlockEncoder(await Promise.all(ids.map((id) => loadCodec(id, { settings, threads, params: existingParams?.[id] }))));
   }
 
   /** `onProgress`: the block's bytes coded so far, from the codecs that can tell (the context mixer). */

@@ -80,7 +80,9 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
 
     const threads = codingThreads(options.threads, dataBlocks.length, totalBytes);
     const notes: string[] = [];
-    encoder = await BlockEncoder.open(settings, threads, notes);
+    // New blocks code with the models the header already names (a cm payload names its prior by its index in the
+    // header's list): kept blocks still point into that list, and the header keeps it.
+    encoder = await BlockEncoder.open(settings, threads, notes, reader.header.codecParams);
     decoder = new BlockDecoder(reader, signal, threads);
     writer = ArchiveWriter.create(tempPath, reader.cipher);
     const out = writer;
