@@ -5,7 +5,7 @@
 //
 // Text blocks start from a bundled prior (model/prior-store.ts): the statistics of several MB of English, code
 // or markup, so a stream does not spend its first tens of kilobytes learning the language. The block's kind names
-// the prior to try first; every bundled prior codes the block's first bytes and the smallest wins (build/prior/
+// the prior to try; it competes with the English one on the block's first bytes and the smaller wins (build/prior/
 // README.md: each kind's prior wins on held-out text of its kind, but not on every file). Binary blocks, which a
 // prior only misleads, and tiny ones start cold. The encoder decides; the payload records it.
 //
@@ -278,15 +278,9 @@ export function createContextMixingCodec(options: ContextMixingCodecOptions = {}
   if (slots.length > MAX_PRIORS) throw new RangeError(`a cm codec lists at most ${MAX_PRIORS} priors`);
   const refs = slots.map((slot) => (slot instanceof PriorStore ? slot.ref : (slot as ModelRef)));
   const stores = slots.map((slot) => (slot instanceof PriorStore ? slot : null));
-  /**
-   * The candidates for a block, bundled ones only: its kind's prior, then the English one (index 0 when listed),
-   * then every other. Each codes the block's first bytes and the smallest wins, so a text whose name says nothing
-   * (a script without an extension, test data: kind 'prose') still gets the code or markup prior when that codes
-   * it better; on own text, 2 MB of extensionless scripts from /usr/bin coded 0.7% smaller with the code prior
-   * than with the English one. Another probe costs about 0.2 s a block.
-   */
+  /** The candidates for a block: its kind's prior, then the English one (index 0 when listed), bundled ones only. */
   const candidatesFor = (hints: EncodeHints | undefined): number[] => {
-    const wanted = [priorForKind(hints?.kind), 'english', ...PRIOR_IDS];
+    const wanted = [priorForKind(hints?.kind), 'english'];
     const found = wanted.map((id) => stores.findIndex((s) => s?.id === id)).filter((i) => i >= 0);
     return [...new Set(found.length > 0 ? found : stores.flatMap((s, i) => (s ? [i] : [])).slice(0, 1))];
   };
