@@ -19,9 +19,10 @@ export const MAX_TABLE_BITS = 24;
  */
 export const LARGE_TABLE_BITS = 25;
 /**
- * The larger table's fresh memory and the prior's spread cost about 0.9 s a stream here (lcet10.txt, 426 KB,
- * through the CLI: 1.57 s at 2^24, 2.52 s at 2^25), which only a long stream repays: at 4 MiB that is a few
- * percent of its coding time, for about 1% of its size.
+ * The larger table's fresh memory and the prior's spread cost a short stream up to a second here: lcet10.txt
+ * (426 KB) through the CLI took 2.52 s to create at 2^25 in one bench, 1.57 s at 2^24 in the bench before and
+ * 2.09 s at 2^24 in the one after (the machine's speed drifts that much). Only a long stream repays that: at
+ * 4 MiB it is a few percent of the coding time, for about 1% of the size.
  */
 export const LARGE_TABLE_MIN_BYTES = 4 * 1024 * 1024;
 
