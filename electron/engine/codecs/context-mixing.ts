@@ -25,7 +25,7 @@
 import type { ModelRef } from '../api.ts';
 import { decodeBytes, encodeBytes, type CodingProgress } from '../coder/cm-stream.ts';
 import { contextMixingTableBits, LARGE_TABLE_BITS, MAX_TABLE_BITS, MIN_TABLE_BITS } from '../coder/table-size.ts';
-import { isModelRevision, LARGER_TABLE_REVISION, LATEST_REVISION, MODEL_REVISIONS, WasmPredictor, type ModelRevision } from '../coder/wasm-coder.ts';
+import { isModelRevision, LARGER_TABLE_REVISION, LATEST_REVISION, MODEL_REVISIONS, priorFitsTable, WasmPredictor, type ModelRevision } from '../coder/wasm-coder.ts';
 import { OctozipError, throwIfAborted } from '../errors.ts';
 import { missingModelError } from '../model/manifest.ts';
 import { bundledPrior, PRIOR_IDS, priorStore, PriorStore, type PriorId } from '../model/prior-store.ts';
@@ -89,9 +89,8 @@ function primedTableBits(chunkBytes: number, prior: PriorStore): number {
 
 /** Whether a payload of this revision may have this table, from its prior's (null: cold). */
 function tableFits(revision: ModelRevision, tableBits: number, priorBits: number | null): boolean {
-  const larger = revision >= LARGER_TABLE_REVISION;
-  if (tableBits < MIN_TABLE_BITS || tableBits > (larger ? LARGE_TABLE_BITS : MAX_TABLE_BITS)) return false;
-  return priorBits === null || (larger ? tableBits >= priorBits : tableBits === priorBits);
+  if (tableBits < MIN_TABLE_BITS || tableBits > (revision >= LARGER_TABLE_REVISION ? LARGE_TABLE_BITS : MAX_TABLE_BITS)) return false;
+  return priorBits === null || priorFitsTable(priorBits, tableBits, revision);
 }
 
 function payloadOf(coded: Uint8Array, tableBits: number, flags: number): Uint8Array {

@@ -74,9 +74,13 @@ const CONTEXTS = 0;
 /** The first revision whose table may be larger than its prior's. */
 export const LARGER_TABLE_REVISION = 8;
 
+/** Whether a prior of 2^priorBits slots can start a stream of this revision with a table of 2^tableBits. */
+export function priorFitsTable(priorBits: number, tableBits: number, revision: ModelRevision): boolean {
+  return revision >= LARGER_TABLE_REVISION ? priorBits >= 12 && priorBits <= tableBits : priorBits === tableBits;
+}
+
 function checkPriorFits(priorBits: number, tableBits: number, revision: ModelRevision): void {
-  const fits = revision >= LARGER_TABLE_REVISION ? priorBits >= 12 && priorBits <= tableBits : priorBits === tableBits;
-  if (!fits) throw new RangeError(`the prior has tableBits ${priorBits}, the stream ${tableBits}`);
+  if (!priorFitsTable(priorBits, tableBits, revision)) throw new RangeError(`the prior has tableBits ${priorBits}, the stream ${tableBits}`);
 }
 /**
  * Spare instances kept for reuse, per thread: at most this much linear memory in all (one instance at the
