@@ -43,7 +43,7 @@ describe("the 'cm' codec", () => {
     const [{ payload }] = await codec.encodeBatch([text]);
     const bad = [
       payload.subarray(0, 2), // shorter than the header
-      Uint8Array.from([9, ...payload.subarray(1)]), // unknown version
+      Uint8Array.from([0xff, ...payload.subarray(1)]), // unknown version
       Uint8Array.from([2, ...payload.subarray(1)]), // a version before any this build reads: refused rather than misdecoded
       Uint8Array.from([LATEST_REVISION + 1, ...payload.subarray(1)]), // a later coder's version, likewise
       Uint8Array.from([payload[0]!, 40, ...payload.subarray(2)]), // table size out of range
@@ -58,7 +58,7 @@ describe("the 'cm' codec", () => {
     const store = priorStore();
     const cold = encodeContextMixingChunk(text, null);
     const primed = encodeContextMixingChunk(text, store);
-    expect([cold[0], primed[0], primed[1]]).toEqual([8, 8, 24]);
+    expect([cold[0], primed[0], primed[1]]).toEqual([LATEST_REVISION, LATEST_REVISION, 24]);
     const withHeader = (payload: Uint8Array, version: number, tableBits: number) => Uint8Array.from([version, tableBits, ...payload.subarray(2)]);
     const refused = [
       [withHeader(cold, 7, 25), /out of range/],
@@ -66,14 +66,18 @@ describe("the 'cm' codec", () => {
       [withHeader(primed, 7, 25), /out of range/],
       [withHeader(primed, 7, 23), /does not fit the prior/],
       [withHeader(primed, 8, 23), /does not fit the prior/],
+      [withHeader(cold, 9, 26), /out of range/],
+      [withHeader(primed, 9, 23), /does not fit the prior/],
     ] as const;
     for (const [payload, why] of refused) {
       expect(() => decodeContextMixingChunk(payload, text.length, store)).toThrow(why);
       expect(() => decodeContextMixingChunk(payload, text.length, store)).toThrow(OctozipError);
     }
-    // What revision 8 may write decodes (to wrong bytes when the size was not the encoder's: checksums catch them).
-    expect(decodeContextMixingChunk(withHeader(cold, 8, 25), text.length, store)).toHaveLength(text.length);
-    expect(decodeContextMixingChunk(withHeader(primed, 8, 25), text.length, store)).toHaveLength(text.length);
+    // What revisions 8 and 9 may write decodes (to wrong bytes when the size was not the encoder's: checksums catch them).
+    for (const revision of [8, 9]) {
+      expect(decodeContextMixingChunk(withHeader(cold, revision, 25), text.length, store)).toHaveLength(text.length);
+      expect(decodeContextMixingChunk(withHeader(primed, revision, 25), text.length, store)).toHaveLength(text.length);
+    }
   });
 
   it('gives blocks of 4 MiB and more the larger table from revision 8, and a primed block never less than its prior', () => {

@@ -112,24 +112,24 @@ const GOLDEN: Record<string, string> = {
   'brotli q11 (balanced) / text 64 KiB': '38738091ffbcdcf2f1c5fd43fff42ffe0dbeaa5bd989a8bec5b32f4179bf91f6',
   'brotli q11 (balanced) / text 6 KiB': '0573f54aa4b05e471c5f5f1c84391684fb93614b03fa02d89837e1cb44007d51',
   'brotli q11 (balanced) / binary 32 KiB': '6615c7fbe20a0cd603e442590cd8234b194499a8cabd182c7297570003f1108a',
-  'cm cold / text 64 KiB': '4159da1285a8e3485f01fcf54d0475b1fd37e2cc5f05ee69bfcd5b79bd0cd0eb',
-  'cm cold / text 6 KiB': '95d7bed9c8902d77e7a1dfd7851e5a2f8701d29208a9a06acd92ea5263a01125',
-  'cm cold / binary 32 KiB': '05592ecafef5d3e646a6ba70a361bd6f35ebd221392ad99c0d66c8cc3e8f921c',
+  'cm cold / text 64 KiB': 'b7d4ed72f378645dbfe888715ed1ff5ca106ebde7c73813fb529eeff6609f229',
+  'cm cold / text 6 KiB': 'a91aa1743d5dc353cdf2540eaa280e1971cd319c695a81bb1f9f2ec4594eae22',
+  'cm cold / binary 32 KiB': '5b4d8fdd6e0eecae709b428090735b77f983769165250390905c709a11a6c0f9',
   // Only the 64 KiB text is long enough to prime; the other two code cold, identical to the row above.
-  'cm with the bundled prior (balanced) / text 64 KiB': 'bd9086e0d5209fd43aa05898b64bdc294cffb4c2f0f7ab1a21d79fcafb310eed',
+  'cm with the bundled prior (balanced) / text 64 KiB': '3fc171591b19d489f394e4a013a384a22e7d9afef46b511b27733653bcadec47',
   // Primed since text blocks of 1 KiB start from the prior (solid blocks: one prior copy per block, not per file).
-  'cm with the bundled prior (balanced) / text 6 KiB': 'a5f5ee51dfc242cc85148c6f56eb2b2f5f101a0110edc687b0c5fffc38eec429',
-  'cm with the bundled prior (balanced) / binary 32 KiB': '05592ecafef5d3e646a6ba70a361bd6f35ebd221392ad99c0d66c8cc3e8f921c',
-  'neural (maximum) / text 64 KiB': '2e723ddf3c340fa4acfb85fa3bf3bf4d850bdeed279495cecb773ede90a6fc69',
-  'neural (maximum) / text 6 KiB': 'b4ccbd3109914dab791119e0f70733cbc6cfe6faf2d89313840780f46131ef52',
-  'neural (maximum) / binary 32 KiB': 'b5403a16e67e12d9ea514fc809e4a2413a64bec70e05dfc49d89dca95a2a72a8',
+  'cm with the bundled prior (balanced) / text 6 KiB': '7cc96c8f8fa75804fbae4da083b31a62b91478bf2953019ae252ea2cc3602120',
+  'cm with the bundled prior (balanced) / binary 32 KiB': '5b4d8fdd6e0eecae709b428090735b77f983769165250390905c709a11a6c0f9',
+  'neural (maximum) / text 64 KiB': '25df07d63e386da68d853ffa34eec345270c13d595025540b9f855d8d4db7da2',
+  'neural (maximum) / text 6 KiB': 'a1606fd50ad0ab7665059495b335db31fa2196da92e3925ce187eb3dcdbaabb7',
+  'neural (maximum) / binary 32 KiB': '205bc2e45026926c439dadfd93809b78e168251ea3d91d63d1c880e247ac8d95',
 };
 
 /**
  * The cm payloads earlier model revisions wrote (the GOLDEN rows of the build before the next revision): every
  * archive made then holds payloads like these, so each revision must keep coding to exactly these bytes.
  */
-const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6 | 7, Record<string, string>> = {
+const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6 | 7 | 8, Record<string, string>> = {
   3: {
     'cold / text 64 KiB': '4a47265615db9ab6594225a5f39e5da72b63561dee871f1985c550d956a3dc4d',
     'cold / text 6 KiB': '41a43988e18a1746a289b2d79fb2be717a2cf370da74f040f203f8eff9a4ae12',
@@ -164,6 +164,13 @@ const OLDER_REVISION_GOLDEN: Record<3 | 4 | 5 | 6 | 7, Record<string, string>> =
     'cold / binary 32 KiB': '55ab976676e477c41b9cdf177999a5f93461b9a9eccc72f4eaf4a68c7bce69f7',
     'primed / text 64 KiB': '60518040e48bd82d08cad36c42f0c6d5122e6211659656669cfba26a8d9e2c88',
     'primed / text 6 KiB': '6e171f0293e7a0c70c454876c35c5642ca99733f4047b062adb3555ecf37010c',
+  },
+  8: {
+    'cold / text 64 KiB': '4159da1285a8e3485f01fcf54d0475b1fd37e2cc5f05ee69bfcd5b79bd0cd0eb',
+    'cold / text 6 KiB': '95d7bed9c8902d77e7a1dfd7851e5a2f8701d29208a9a06acd92ea5263a01125',
+    'cold / binary 32 KiB': '05592ecafef5d3e646a6ba70a361bd6f35ebd221392ad99c0d66c8cc3e8f921c',
+    'primed / text 64 KiB': 'bd9086e0d5209fd43aa05898b64bdc294cffb4c2f0f7ab1a21d79fcafb310eed',
+    'primed / text 6 KiB': 'a5f5ee51dfc242cc85148c6f56eb2b2f5f101a0110edc687b0c5fffc38eec429',
   },
 };
 
@@ -202,7 +209,7 @@ describe('codec goldens', () => {
     expect(actual).toEqual(GOLDEN);
   });
 
-  it.each([3, 4, 5, 6, 7] as const)('model revision %i still codes to the bytes it wrote before the next revision', (revision) => {
+  it.each([3, 4, 5, 6, 7, 8] as const)('model revision %i still codes to the bytes it wrote before the next revision', (revision) => {
     const prior = priorStore();
     const actual: Record<string, string> = {};
     for (const primed of [false, true]) {

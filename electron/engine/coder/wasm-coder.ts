@@ -41,11 +41,12 @@ export const DEFAULT_TABLE_BITS = 22;
  * counts in the higher orders, a higher floor on the mixer's rate (assembly/mixer.ts); 7: contexts and a
  * selector from each byte's syntactic class (the shape of the last bytes, the indentation, the brace depth;
  * assembly/predictor.ts); 8: the syntax state (quote, comment, tag) in two contexts (assembly/predictor.ts), and
- * tables up to 2^25 slots, which a smaller prior fills (table-size.ts).
+ * tables up to 2^25 slots, which a smaller prior fills (table-size.ts); 9: each context's counter and bit history
+ * as two mixer inputs instead of their average (assembly/context-table.ts, assembly/mixer.ts).
  */
-export const MODEL_REVISIONS = [3, 4, 5, 6, 7, 8] as const;
+export const MODEL_REVISIONS = [3, 4, 5, 6, 7, 8, 9] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];
-export const LATEST_REVISION: ModelRevision = 8;
+export const LATEST_REVISION: ModelRevision = 9;
 /**
  * The revision the bundled priors are learned with: revision 3, so that their bytes, and the SHA-256s archives
  * name them by, stay as they were. Later revisions' streams start from the same prior; their new contexts start

@@ -36,8 +36,8 @@ export interface BytePredictorOptions {
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
-  /** The model revision (3 to 8, default 8; electron/engine/coder/wasm-coder.ts). */
-  revision?: 3 | 4 | 5 | 6 | 7 | 8;
+  /** The model revision (3 to 9, default 9; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4 | 5 | 6 | 7 | 8 | 9;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -45,7 +45,7 @@ export const DEFAULT_TABLE_BITS = 22;
  * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
  * block), so a match can reach back across a whole chunk.
  */
-const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24, 8: 24 } as const;
+const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24, 8: 24, 9: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
@@ -67,6 +67,18 @@ const IN_MATCH = IN_ORDER0 + 1;
 const IN_NETWORK = IN_MATCH + 2;
 const IN_BIAS = IN_NETWORK + 2;
 const N_INPUTS = IN_BIAS + 1;
+/**
+ * Revision 9: each context's bit history is an input of its own (ContextTable.predict), after the others; two
+ * inputs that stay 0 make the vector a multiple of four, as the shipped coder's SIMD mixer needs.
+ */
+const IN_HISTORIES = N_INPUTS;
+const N_INPUTS_9 = IN_HISTORIES + N_CONTEXTS + 2;
+/** Revision 9's starting weights: a context's two inputs share the 1/8 its average had; the padding gets 0. */
+const INITIAL_WEIGHTS_9 = Array.from({ length: N_INPUTS_9 }, (_, i) =>
+  i < IN_ORDER0 || (i >= IN_HISTORIES && i < IN_HISTORIES + N_CONTEXTS) ? (1 << 16) / 16 : i < N_INPUTS ? (1 << 16) / 8 : 0,
+);
+/** How a prior's mixer (learned with N_INPUTS) widens to revision 9's: context i's weight is split with its history's. */
+const WIDEN_9 = { inputs: N_INPUTS, split: new Map(Array.from({ length: N_CONTEXTS }, (_, i) => [IN_CONTEXTS + i, IN_HISTORIES + i] as const)) };
 
 function hash2(a: number, b: number): number {
   const h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b);
@@ -105,6 +117,8 @@ export class BytePredictor {
   private readonly revision7: boolean;
   /** Revision 8: the syntax state in two contexts (see quoteByte). */
   private readonly revision8: boolean;
+  /** Revision 9: a context's counter and bit history are two mixer inputs, not their average. */
+  private readonly revision9: boolean;
   private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
@@ -172,17 +186,20 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
-    const revision = options.revision ?? 8;
+    const revision = options.revision ?? 9;
     this.revision4 = revision >= 4;
     this.revision5 = revision >= 5;
     this.revision6 = revision >= 6;
     this.revision7 = revision >= 7;
     this.revision8 = revision >= 8;
+    this.revision9 = revision >= 9;
     // The third selector's layer-2 weight starts at 0: the two a prior brings already sum to one (measured on own
     // validation text: starting it at a third did worse). Its 8192 vectors are never part of a prior.
     // Revision 7's third selector is the classes of the last three bytes (4096 x 32 vectors) instead of the byte
     // before last (256 x 32).
-    this.mixer = this.revision6
+    this.mixer = this.revision9
+      ? new Mixer(N_INPUTS_9, [3 * 256, 6 * 256, 131072], 256 + 17 * 8, 120, 24, 4, { start: IN_NETWORK, count: 2 }, [32768, 32768, 0], INITIAL_WEIGHTS_9)
+      : this.revision6
       ? new Mixer(N_INPUTS, [3 * 256, 6 * 256, this.revision7 ? 131072 : 8192], 256 + 17 * 8, 120, 24, 4, { start: IN_NETWORK, count: 2 }, [32768, 32768, 0])
       : new Mixer(N_INPUTS, [3 * 256, 6 * 256], 256 + 17 * 8, 120, 16, 4, { start: IN_NETWORK, count: 2 });
     this.history = new History(HISTORY_BITS[revision]);
@@ -207,8 +224,8 @@ export class BytePredictor {
       if (order0.length !== this.order0.length) throw new RangeError('order0 state of the wrong size');
       this.order0.set(order0);
       this.match.restore(section('match'));
-      // Priors are learned with revision 3: two selectors.
-      this.mixer.restore(section('mixer'), 2);
+      // Priors are learned with revision 3: two selectors, and N_INPUTS inputs.
+      this.mixer.restore(section('mixer'), 2, this.revision9 ? WIDEN_9 : undefined);
       this.apmOrder1.restore(section('apm.order1'));
       this.apmOrder2.restore(section('apm.order2'));
     }
@@ -242,7 +259,7 @@ export class BytePredictor {
     const c1 = this.c4 & 0xff;
     const x = this.mixer.inputs;
 
-    this.contexts.predict(this.nibble, x, IN_CONTEXTS);
+    this.contexts.predict(this.nibble, x, IN_CONTEXTS, this.revision9 ? IN_HISTORIES : undefined);
     x[IN_ORDER0] = STRETCH[counterP12(this.order0[c0])];
     this.match.predict(c0, bitIndex, c1, x, IN_MATCH);
     let networkConfidence = 0;

@@ -140,8 +140,12 @@ export class ContextTable {
     return this.histories ? (v >> 8) & 0xff : v & 0xffff;
   }
 
-  /** Writes each context's stretched prediction for the bit at nibble tree node (1..15) into inputs[at..]. */
-  predict(node: number, inputs: Int32Array, at: number): void {
+  /**
+   * Writes each context's stretched prediction for the bit at nibble tree node (1..15) into inputs[at..]. With
+   * historiesAt (revision 9) the counter's and the history's predictions are two inputs, the counter's at at+i and
+   * the history's at historiesAt+i (the counter's again while the slot has no history); without, their average.
+   */
+  predict(node: number, inputs: Int32Array, at: number, historiesAt?: number): void {
     const t = this.table;
     const histories = this.histories;
     for (let i = 0; i < this.size; i++) {
@@ -149,14 +153,21 @@ export class ContextTable {
       if (b < 0) {
         this.slot[i] = -1;
         inputs[at + i] = 0;
+        if (historiesAt !== undefined) inputs[historiesAt + i] = 0;
         continue;
       }
       const s = b + node;
       this.slot[i] = s;
       const fromCounter = STRETCH[counterP12(t[s])];
       const history = histories ? counterHistory(t[s]) : 0;
-      // Integer halving (>> 1 rounds toward minus infinity), as the shipped coder does.
-      inputs[at + i] = history === 0 ? fromCounter : (fromCounter + STRETCH[histories![i * HISTORY_STATES + history] >> 4]) >> 1;
+      const fromHistory = history === 0 ? null : STRETCH[histories![i * HISTORY_STATES + history] >> 4];
+      if (historiesAt !== undefined) {
+        inputs[at + i] = fromCounter;
+        inputs[historiesAt + i] = fromHistory ?? fromCounter;
+      } else {
+        // Integer halving (>> 1 rounds toward minus infinity), as the shipped coder does.
+        inputs[at + i] = fromHistory === null ? fromCounter : (fromCounter + fromHistory) >> 1;
+      }
     }
   }
 

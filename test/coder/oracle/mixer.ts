@@ -49,7 +49,8 @@ export class Mixer {
   /**
    * n inputs; setsPerSelector[k] is how many weight vectors selector k chooses from; finalSets likewise for
    * layer 2. Rates scale the learning steps (layer 1 decays from maxRate to minRate). finalInit: each
-   * selector's starting layer-2 weight (16.16), by default an equal share of one.
+   * selector's starting layer-2 weight (16.16), by default an equal share of one. initialWeights: each input's
+   * starting layer-1 weight (16.16), by default 1/8.
    */
   constructor(
     n: number,
@@ -60,6 +61,7 @@ export class Mixer {
     finalRate: number,
     optional: { start: number; count: number } = { start: n, count: 0 },
     finalInit?: readonly number[],
+    initialWeights?: readonly number[],
   ) {
     if (maxRate > MAX_RATE || finalRate > MAX_RATE || minRate > maxRate) throw new RangeError('mixer rates out of range');
     this.n = n;
@@ -74,6 +76,10 @@ export class Mixer {
       total += sets * n;
     });
     this.weights = new Int32Array(total).fill((1 << 16) / 8);
+    if (initialWeights) {
+      if (initialWeights.length !== n) throw new RangeError('one starting weight per input');
+      for (let i = 0; i < total; i++) this.weights[i] = initialWeights[i % n]!;
+    }
     this.base = new Int32Array(this.selectors);
     this.hidden = new Int32Array(this.selectors);
     this.hiddenP = new Int32Array(this.selectors);
@@ -100,14 +106,29 @@ export class Mixer {
   /**
    * Starts from a learned state of the first `selectors` selectors (a mixer with more selectors starting from a
    * prior learned with fewer): their weights and layer-2 weights are restored, the others keep their start.
+   * A state learned with fewer inputs (narrow.inputs, each vector's first inputs here) is widened: an input named
+   * in narrow.split becomes two, input i and input split.get(i), each with half its weight (rounded down), which
+   * mixes their average as the narrow mixer mixed input i.
    */
-  restore(state: Int32Array, selectors: number = this.selectors): void {
-    const weightCount = selectors < this.selectors ? this.offset[selectors]! : this.weights.length;
+  restore(state: Int32Array, selectors: number = this.selectors, narrow?: { inputs: number; split: ReadonlyMap<number, number> }): void {
+    const stored = narrow?.inputs ?? this.n;
+    const vectors = selectors < this.selectors ? this.offset[selectors]! / this.n : this.weights.length / this.n;
+    const weightCount = vectors * stored;
     const finalSets = this.finalWeights.length / this.selectors;
-    if (selectors > this.selectors || state.length !== 1 + weightCount + finalSets * selectors) throw new RangeError('mixer state of the wrong size');
+    if (selectors > this.selectors || stored > this.n || state.length !== 1 + weightCount + finalSets * selectors) throw new RangeError('mixer state of the wrong size');
     this.updates = state[0]!;
     this.rate = this.minRate + Math.floor(((this.maxRate - this.minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + this.updates));
-    this.weights.set(state.subarray(1, 1 + weightCount));
+    for (let v = 0; v < vectors; v++) {
+      for (let i = 0; i < stored; i++) {
+        const w = state[1 + v * stored + i]!;
+        const other = narrow?.split.get(i);
+        if (other === undefined) this.weights[v * this.n + i] = w;
+        else {
+          this.weights[v * this.n + i] = Math.floor(w / 2);
+          this.weights[v * this.n + other] = Math.floor(w / 2);
+        }
+      }
+    }
     for (let set = 0; set < finalSets; set++) {
       for (let k = 0; k < selectors; k++) this.finalWeights[set * this.selectors + k] = state[1 + weightCount + set * selectors + k]!;
     }

@@ -38,7 +38,7 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
 
 /**
  * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
- * revision: the model revision (the cm payload version), 3 to 8; the host checks it.
+ * revision: the model revision (the cm payload version), 3 to 9; the host checks it.
  */
 export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision4 = revision >= 4;
@@ -46,6 +46,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision6 = revision >= 6;
   const isRevision7 = revision >= 7;
   const isRevision8 = revision >= 8;
+  const isRevision9 = revision >= 9;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
@@ -59,11 +60,11 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   if (!primed) clearBelow(contexts, (<usize>1 << bits) << 2, clean);
   clearBelow(positions, (<usize>1 << (bits - 2)) << 2, clean);
   resetApms(clean);
-  resetContextState(revision5, isRevision6);
+  resetContextState(revision5, isRevision6, isRevision9);
   resetMatch();
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
-  resetMixer(isRevision6, isRevision7);
+  resetMixer(isRevision6, isRevision7, isRevision9);
   resetPredictor(isRevision4, revision5, isRevision6, isRevision7, isRevision8);
   clearNetwork();
 }
@@ -97,7 +98,8 @@ export function sectionLength(id: i32): i32 {
 /**
  * The host has written every section of a prior, whose table of 2^priorBits slots fills the first part of this
  * one's (revision 8 may make the table larger; see spreadPriorTable). Priors are learned by revision 3
- * (wasm-coder.ts's PRIOR_REVISION); revision 5 moves their counters into its own slot layout here.
+ * (wasm-coder.ts's PRIOR_REVISION); revision 5 moves their counters into its own slot layout here, and
+ * revision 9 widens their mixer weights (mixer.ts).
  */
 export function restored(priorBits: i32): void {
   if (revision5) adoptPriorTable(1 << priorBits);
@@ -112,7 +114,10 @@ export function start(): void {
   setContexts();
 }
 
-/** Makes every section current for reading as a prior (pages never used read as zeros). */
+/**
+ * Makes every section current for reading as a prior (pages never used read as zeros). Only a stream of the
+ * prior revision (3) is exported: from revision 9 the mixer's weights live outside its section.
+ */
 export function exportState(): void {
   mixerSaveCount();
   apmAllPagesReady(APM_ORDER1, true);

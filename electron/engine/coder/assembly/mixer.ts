@@ -1,14 +1,23 @@
 // Two-layer gated linear mixing in the logistic domain (the oracle's mixer.ts), fixed to the predictor's shape:
-// 20 inputs; layer 1 has two selectors (3 * 256 and 6 * 256 weight vectors), and from revision 6 a third (8192;
-// 131,072 from revision 7),
-// layer 2 has 256 + 17 * 8 sets.
+// 20 inputs (36 from revision 9); layer 1 has two selectors (3 * 256 and 6 * 256 weight vectors), and from
+// revision 6 a third (8192; 131,072 from revision 7), layer 2 has 256 + 17 * 8 sets.
 // Products are below 2^31 and dots below 2^37, so the dots are summed in i64 where the oracle sums doubles
 // exactly; i64 division truncates toward zero as the oracle's `| 0` does. The oracle skips the network's two
 // inputs when there is no network; here they are 0, which changes nothing (a 0 input adds 0 and learns 0).
 import { squash } from './logistic';
 import { alloc } from './memory';
 
-export const N_INPUTS = 20;
+/** Inputs before revision 9, and the width of a prior's weight vectors. */
+const NARROW_INPUTS = 20;
+/**
+ * Revision 9: each context's counter and bit history are two inputs (see context-table.ts), the histories at
+ * WIDE_HISTORIES.. after the 20 inputs of before; two zero inputs pad the vector to a multiple of four.
+ */
+const WIDE_INPUTS = 36;
+export const WIDE_HISTORIES = 20;
+/** The contexts, inputs 0..CONTEXT_INPUTS-1 (context-table.ts's N_CONTEXTS). */
+const CONTEXT_INPUTS = 14;
+export const N_INPUTS = WIDE_INPUTS;
 const SETS_0 = 3 * 256;
 const SETS_1 = 6 * 256;
 const FINAL_SETS = 256 + 17 * 8;
@@ -32,14 +41,18 @@ const SETS_2_7 = 131072;
 const FINAL_RATE = 4;
 const MAX_WEIGHT: i32 = (1 << 19) - 1;
 const RATE_HALF_LIFE: i64 = 1 << 17;
-const WEIGHTS: i32 = (SETS_0 + SETS_1) * N_INPUTS;
+const WEIGHTS: i32 = (SETS_0 + SETS_1) * NARROW_INPUTS;
 const FINAL_WEIGHTS: i32 = FINAL_SETS * SELECTORS;
 /** The prior's mixer section: update count, layer-1 weights, layer-2 weights. */
 export const MIXER_STATE: i32 = 1 + WEIGHTS + FINAL_WEIGHTS;
 
 export let inputs: usize = 0;
 export let mixerState: usize = 0;
+/** Inputs per weight vector in this stream: 20, or 36 from revision 9. */
+let stride: i32 = NARROW_INPUTS;
+/** Layer 1's first two selectors' vectors: in the prior's section before revision 9, else wideWeights. */
 let weights: usize = 0;
+let wideWeights: usize = 0;
 let finalWeights: usize = 0;
 let base0: i32 = 0;
 let base1: i32 = 0;
@@ -63,9 +76,9 @@ let updates: i64 = 0;
 export function allocMixer(): void {
   inputs = alloc(N_INPUTS * 4);
   mixerState = alloc(<usize>MIXER_STATE << 2);
-  weights = mixerState + 4;
-  finalWeights = weights + ((<usize>WEIGHTS) << 2);
-  weights2 = alloc(SETS_2_7 * N_INPUTS * 4);
+  finalWeights = mixerState + 4 + ((<usize>WEIGHTS) << 2);
+  wideWeights = alloc((<usize>((SETS_0 + SETS_1) * WIDE_INPUTS)) << 2);
+  weights2 = alloc(SETS_2_7 * WIDE_INPUTS * 4);
   finalWeights2 = alloc(FINAL_SETS * 4);
 }
 
@@ -73,20 +86,37 @@ function rateFor(n: i64): i32 {
   return minRate + <i32>((<i64>(MAX_RATE - minRate) * RATE_HALF_LIFE) / (RATE_HALF_LIFE + n));
 }
 
-export function resetMixer(isRevision6: bool, isRevision7: bool): void {
+/**
+ * A fresh vector's weights: 1/8 each, so that a fresh mixer averages its inputs; from revision 9 a context's
+ * two inputs 1/16 each (its two predictions were averaged before), and the padding 0.
+ */
+function initialWeight(i: i32): i32 {
+  if (stride == NARROW_INPUTS) return (1 << 16) / 8;
+  if (i < CONTEXT_INPUTS || (i >= WIDE_HISTORIES && i < WIDE_HISTORIES + CONTEXT_INPUTS)) return (1 << 16) / 16;
+  return i < NARROW_INPUTS ? (1 << 16) / 8 : 0;
+}
+
+function initVectors(at: usize, sets: i32): void {
+  const bytes = (<usize>stride) << 2;
+  for (let i = 0; i < stride; i++) store<i32>(at + ((<usize>i) << 2), initialWeight(i));
+  for (let s = 1; s < sets; s++) memory.copy(at + (<usize>s) * bytes, at, bytes);
+}
+
+export function resetMixer(isRevision6: bool, isRevision7: bool, isRevision9: bool): void {
   third = isRevision6;
   minRate = isRevision6 ? MIN_RATE_6 : MIN_RATE;
+  stride = isRevision9 ? WIDE_INPUTS : NARROW_INPUTS;
+  weights = isRevision9 ? wideWeights : mixerState + 4;
   if (isRevision6) {
-    const sets = isRevision7 ? SETS_2_7 : SETS_2;
-    for (let i = 0; i < sets * N_INPUTS; i++) store<i32>(weights2 + ((<usize>i) << 2), (1 << 16) / 8);
+    initVectors(weights2, isRevision7 ? SETS_2_7 : SETS_2);
     memory.fill(finalWeights2, 0, FINAL_SETS * 4);
   }
   memory.fill(inputs, 0, N_INPUTS * 4);
-  for (let i = 0; i < WEIGHTS; i++) store<i32>(weights + ((<usize>i) << 2), (1 << 16) / 8);
+  initVectors(weights, SETS_0 + SETS_1);
   for (let i = 0; i < FINAL_WEIGHTS; i++) store<i32>(finalWeights + ((<usize>i) << 2), (1 << 16) / SELECTORS);
   store<i32>(mixerState, 0);
   base0 = 0;
-  base1 = SETS_0 * N_INPUTS;
+  base1 = SETS_0 * stride;
   base2 = <i32>((weights2 - weights) >> 2);
   finalBase = 0;
   pr = 2048;
@@ -94,31 +124,48 @@ export function resetMixer(isRevision6: bool, isRevision7: bool): void {
   updates = 0;
 }
 
-/** After the prior's mixer section was written to mixerState. */
+/**
+ * After the prior's mixer section was written to mixerState. Priors are learned with 20 inputs; from revision 9
+ * a context's weight w becomes w/2 on each of its two inputs, so that the mixer starts out predicting what the
+ * prior's mixer predicted from their average.
+ */
 export function mixerRestored(): void {
+  if (stride == WIDE_INPUTS) {
+    for (let s = 0; s < SETS_0 + SETS_1; s++) {
+      const from = mixerState + 4 + ((<usize>(s * NARROW_INPUTS)) << 2);
+      const to = weights + ((<usize>(s * WIDE_INPUTS)) << 2);
+      for (let i = 0; i < NARROW_INPUTS; i++) {
+        const w = load<i32>(from + ((<usize>i) << 2));
+        if (i < CONTEXT_INPUTS) {
+          store<i32>(to + ((<usize>i) << 2), w >> 1);
+          store<i32>(to + ((<usize>(i + WIDE_HISTORIES)) << 2), w >> 1);
+        } else store<i32>(to + ((<usize>i) << 2), w);
+      }
+    }
+  }
   updates = <i64>load<i32>(mixerState);
   rate = rateFor(updates);
 }
 
-/** Writes the update count into the state's first slot (the weights live there already). */
+/** Writes the update count into the state's first slot (the weights live there already: priors are narrow). */
 export function mixerSaveCount(): void {
   store<i32>(mixerState, <i32>updates);
 }
 
 // @ts-ignore: decorator
 @inline export function select0(set: i32): void {
-  base0 = set * N_INPUTS;
+  base0 = set * stride;
 }
 
 // @ts-ignore: decorator
 @inline export function select1(set: i32): void {
-  base1 = SETS_0 * N_INPUTS + set * N_INPUTS;
+  base1 = (SETS_0 + set) * stride;
 }
 
 /** Revision 6's third selector (weights2 lie past the section; dot() and train() address them from weights). */
 // @ts-ignore: decorator
 @inline export function select2(set: i32): void {
-  base2 = <i32>((weights2 - weights) >> 2) + set * N_INPUTS;
+  base2 = <i32>((weights2 - weights) >> 2) + set * stride;
 }
 
 // @ts-ignore: decorator
@@ -134,7 +181,7 @@ export function mixerSaveCount(): void {
 @inline function dot(b: i32): i32 {
   const w = weights + ((<usize>b) << 2);
   let sum = i64x2.splat(0);
-  for (let i = 0; i < N_INPUTS; i += 4) {
+  for (let i = 0; i < stride; i += 4) {
     const x = v128.load(inputs + ((<usize>i) << 2));
     const v = v128.load(w + ((<usize>i) << 2));
     sum = i64x2.add(sum, i64x2.add(i64x2.extmul_low_i32x4_s(x, v), i64x2.extmul_high_i32x4_s(x, v)));
@@ -177,7 +224,7 @@ export function mix(finalSet: i32): i32 {
   const half = i32x4.splat(0x8000);
   const hi = i32x4.splat(MAX_WEIGHT);
   const lo = i32x4.splat(-MAX_WEIGHT);
-  for (let i = 0; i < N_INPUTS; i += 4) {
+  for (let i = 0; i < stride; i += 4) {
     const at = w + ((<usize>i) << 2);
     const step = i32x4.shr_s(i32x4.add(i32x4.mul(v128.load(inputs + ((<usize>i) << 2)), e), half), 16);
     v128.store(at, i32x4.min_s(i32x4.max_s(i32x4.add(v128.load(at), step), lo), hi));

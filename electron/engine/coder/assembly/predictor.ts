@@ -8,7 +8,8 @@
 // setContexts), and moves the count caps and the mixer's floor rate (context-table.ts, mixer.ts). Revision 7
 // reads the syntax of code (byteClass): the shape of the last bytes instead of the pair successors, the
 // indentation with the last classes instead of the byte above, the brace depth with the column (setContexts),
-// and the third selector by the classes of the last three bytes (predictBit).
+// and the third selector by the classes of the last three bytes (predictBit). Revision 8 reads the syntax state
+// (quotes, comments, tags; setContexts) and revision 9 gives each context two mixer inputs (context-table.ts).
 import { APM_COUNT, apmUpdate, refine } from './apm';
 import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setContext } from './context-table';
 import { back, historyLength, pushByte } from './history';
