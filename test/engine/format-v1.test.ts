@@ -132,7 +132,7 @@ describe('format-1 archives', () => {
         expect(fs.readdirSync(fixtures.dir()).filter((n) => n.includes('octozip-tmp') || n.endsWith('-journal'))).toEqual([]);
       });
 
-      it('compact converts it to format 2 holding the same tree, encrypted the same way; then add works', async () => {
+      it('compact converts it to format 2 holding the same tree, encrypted the same way; then add works, code included', async () => {
         const archivePath = copyOfFixture(name);
         await compactArchive({ archivePath, password });
         const info = await archiveInfo(archivePath);
@@ -144,6 +144,24 @@ describe('format-1 archives', () => {
         fs.mkdirSync(src);
         fs.writeFileSync(path.join(src, 'new.txt'), 'added after compact');
         expect(await addToArchive({ archivePath, inputs: ['new.txt'], cwd: src, password })).toMatchObject({ added: 1 });
+        // The header names only the English prior (format 1 had no others): a code file added now is coded with it,
+        // not with the code prior, which the header could not name.
+        const cmSettings = async () => ({ ...((await archiveInfo(archivePath, { password })).codecParams.cm as object), payloadVersion: undefined });
+        const cmBlocks = () => Number(execFileSync('sqlite3', [archivePath, "SELECT count(*) FROM block WHERE role = 'data' AND codec = 'cm'"], { encoding: 'utf8' }));
+        const cmBlocksBefore = cmBlocks();
+        const before = await cmSettings();
+        expect(before).toMatchObject({ prior: { name: 'octo-prior-en-4537ee18' } });
+        expect(before).not.toHaveProperty('priors');
+        const code = Array.from({ length: 60 }, (_, i) => `int added_${i}(int x) { return x * ${i} + ${i % 7}; }\n`).join('');
+        fs.writeFileSync(path.join(src, 'added.c'), code);
+        expect(await addToArchive({ archivePath, inputs: ['added.c'], cwd: src, password })).toMatchObject({ added: 1 });
+        expect(await cmSettings()).toEqual(before);
+        // The new block is cm's: the case where the prior's index matters.
+        expect(cmBlocks()).toBe(cmBlocksBefore + 1);
+        const out = fixtures.scratch('out-added');
+        await extractArchive({ archivePath, destDir: out, password });
+        expect(fs.readFileSync(path.join(out, 'added.c'), 'utf8')).toBe(code);
+        expect((await verifyArchive({ archivePath, password })).ok).toBe(true);
       });
     });
   }

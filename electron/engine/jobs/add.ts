@@ -110,7 +110,7 @@ export async function addToArchive(options: AddOptions): Promise<AddSummary> {
         threads: options.threads,
       },
       settings,
-      { skip: new Set(twins.keys()), ...(cipher ? { cipher } : {}) },
+      { skip: new Set(twins.keys()), codecParams: target.header.codecParams, ...(cipher ? { cipher } : {}) },
     );
     source = ArchiveReader.open(staging);
     await source.unlock(options.password);

@@ -159,6 +159,12 @@ export interface CreateInternals {
   cipher?: ArchiveCipher;
   /** Source files left out (add stores them itself, as references to bytes the archive already holds). */
   skip?: ReadonlySet<string>;
+  /**
+   * The codec params of the archive the new blocks will join (add): each codec codes with what they name, so that
+   * they stay true of every block (BlockEncoder.open); an archive made before the code and markup priors lists
+   * only the English one.
+   */
+  codecParams?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** createArchive with explicit settings: tests use tiny blocks to exercise files spanning blocks cheaply. */
@@ -237,7 +243,7 @@ export async function createArchiveWithSettings(options: CreateOptions, settings
     internal.cipher ??
     (options.password !== undefined ? await ArchiveCipher.create(options.password, { encryptNames: options.encryptNames ?? false }) : null);
   const threads = codingThreads(options.threads, plan.blocks.length, rawBytes);
-  const encoder = await BlockEncoder.open(settings, threads, notes);
+  const encoder = await BlockEncoder.open(settings, threads, notes, internal.codecParams);
   const reader = new BlockSource(plan, sources, signal);
   const tempPath = tempPathBeside(archivePath);
   let writer: ArchiveWriter | null = null;
