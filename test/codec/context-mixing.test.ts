@@ -80,11 +80,11 @@ describe("the 'cm' codec", () => {
     }
   });
 
-  it('gives blocks of 2 MiB and more the larger table from revision 8, and a primed block never less than its prior', () => {
+  it('gives blocks of 4 MiB and more the larger table from revision 8, and a primed block never less than its prior', () => {
     const MiB = 1024 * 1024;
-    expect([1000, 64 * 1024, 2 * MiB - 1, 2 * MiB, 64 * MiB].map((n) => contextMixingTableBits(n))).toEqual([16, 22, 24, 25, 25]);
-    expect([1000, 2 * MiB - 1, 2 * MiB].map((n) => contextMixingTableBits(n, 24))).toEqual([24, 24, 25]);
-    expect(LARGE_TABLE_MIN_BYTES).toBe(2 * MiB);
+    expect([1000, 64 * 1024, 4 * MiB - 1, 4 * MiB, 64 * MiB].map((n) => contextMixingTableBits(n))).toEqual([16, 22, 24, 25, 25]);
+    expect([1000, 4 * MiB - 1, 4 * MiB].map((n) => contextMixingTableBits(n, 24))).toEqual([24, 24, 25]);
+    expect(LARGE_TABLE_MIN_BYTES).toBe(4 * MiB);
   });
 
   it('is what the balanced preset stores text with, and the archive extracts and verifies', async () => {

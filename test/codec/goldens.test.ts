@@ -226,7 +226,7 @@ describe('codec goldens', () => {
   });
 
   it('revision 8 codes with a larger table, cold and spread from the prior, to the committed bytes', () => {
-    // The codec gives 2^25 to blocks of 2 MiB and more (table-size.ts); 512 KiB at that size pins the same code.
+    // The codec gives 2^25 to blocks of 4 MiB and more (table-size.ts); 512 KiB at that size pins the same code.
     const text = textLike(512 * 1024, 4);
     const prior = priorStore();
     const actual: Record<string, string> = {};

@@ -21,13 +21,10 @@ export const LARGE_TABLE_BITS = 25;
 /**
  * The larger table's fresh memory and the prior's spread cost a short stream up to a second here: lcet10.txt
  * (426 KB) through the CLI took 2.52 s to create at 2^25 in one bench, 1.57 s at 2^24 in the bench before and
- * 2.09 s at 2^24 in the one after (the machine's speed drifts that much). Only a long stream repays that. From
- * 2 MiB (4 MiB before): 3 MB of own JavaScript through the CLI (`octozip create --threads 1`, the two thresholds
- * alternating three times) came out 0.86% smaller (355,840 -> 352,768 bytes) for about 10% more time (10.0 /
- * 13.5 / 13.6 s against 12.1 / 13.5 / 15.2 s) and 80 MiB more peak RSS (211 -> 292 MiB); 2 MB of LLVM's
- * headers with the code prior 0.84% smaller at 2^25.
+ * 2.09 s at 2^24 in the one after (the machine's speed drifts that much). Only a long stream repays that: at
+ * 4 MiB it is a few percent of the coding time, for about 1% of the size.
  */
-export const LARGE_TABLE_MIN_BYTES = 2 * 1024 * 1024;
+export const LARGE_TABLE_MIN_BYTES = 4 * 1024 * 1024;
 
 /** slotBitsPerByte: log2 of table slots per stream byte; maxBits caps it (the neural codec keeps many tables at once). */
 export function tableBitsFor(streamBytes: number, slotBitsPerByte = 6, maxBits = MAX_TABLE_BITS): number {
