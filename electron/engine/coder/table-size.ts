@@ -22,7 +22,11 @@ export const LARGE_TABLE_BITS = 25;
  * The larger table's fresh memory and the prior's spread cost a short stream up to a second here: lcet10.txt
  * (426 KB) through the CLI took 2.52 s to create at 2^25 in one bench, 1.57 s at 2^24 in the bench before and
  * 2.09 s at 2^24 in the one after (the machine's speed drifts that much). Only a long stream repays that: at
- * 4 MiB it is a few percent of the coding time, for about 1% of the size.
+ * 4 MiB it is a few percent of the coding time, for about 1% of the size. From 2 MiB it paid less: 3 MB of own
+ * JavaScript through the CLI came out 0.86% smaller for about 10% more time and 80 MiB more peak RSS, and the
+ * curl tree (two blocks of 2.8 and 3.5 MB that the rule moves) 0.36% smaller (1,715,200 -> 1,709,056 bytes) for
+ * 11% more wall time on two threads (`octozip create --threads 2`, the two rules alternating twice: 44.8 / 41.9 s
+ * against 49.6 / 47.1 s) and 85 MiB more peak RSS: the two larger tables coding at once slow each other.
  */
 export const LARGE_TABLE_MIN_BYTES = 4 * 1024 * 1024;
 
