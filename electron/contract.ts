@@ -19,7 +19,7 @@ import type {
 } from './engine/api.ts';
 import type { ErrorCode } from './engine/errors.ts';
 import { CONFLICT_POLICIES, PRESET_IDS } from './engine/ids.ts';
-import { DEFAULT_PRESET, PRESET_CHOICES } from './engine/presets.ts';
+import { BLOCK_SIZE_CHOICES, DEFAULT_PRESET, MAX_BLOCK_BYTES, MIN_BLOCK_BYTES, PRESET_CHOICES } from './engine/presets.ts';
 
 export type {
   ArchiveListing,
@@ -35,14 +35,18 @@ export type {
   VerifyReport,
 };
 
-/** The presets the create screen offers, in the engine's own words, and the one it starts on. */
+/**
+ * The presets the create screen offers, in the engine's own words, the one it starts on, and the solid block
+ * sizes it offers instead of a preset's own.
+ */
 export interface PresetMenu {
   choices: readonly PresetChoice[];
   defaultPreset: Preset;
+  blockSizes: readonly number[];
 }
 
 /** What main answers on the presetChoices channel: the engine's definitions, so the app's text cannot drift. */
-export const PRESET_MENU: PresetMenu = { choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET };
+export const PRESET_MENU: PresetMenu = { choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET, blockSizes: BLOCK_SIZE_CHOICES };
 
 /** Prefix of every invoke channel, so the main side can tell ours from anything else. */
 export const CHANNEL_PREFIX = 'octozip:';
@@ -88,6 +92,8 @@ function makeRequestSchemas() {
         inputs: z.array(pathSchema).min(1).max(100_000),
         archivePath: pathSchema,
         preset: presetSchema,
+        /** A solid block size instead of the preset's (bytes); absent: the preset's. */
+        blockBytes: z.number().int().min(MIN_BLOCK_BYTES).max(MAX_BLOCK_BYTES).optional(),
         password: passwordSchema,
         overwrite: z.boolean().optional(),
       })
@@ -250,7 +256,7 @@ export interface CatalogRememberParams {
 }
 
 export interface HostParams {
-  create: { inputs: string[]; archivePath: string; preset: Preset; password?: string; overwrite?: boolean };
+  create: { inputs: string[]; archivePath: string; preset: Preset; blockBytes?: number; password?: string; overwrite?: boolean };
   extract: { archivePath: string; destDir: string; entries?: string[]; conflict: ConflictPolicy; password?: string };
   verify: { archivePath: string; password?: string };
   list: { archivePath: string; password?: string };

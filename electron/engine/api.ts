@@ -20,6 +20,8 @@ export interface PresetChoice {
   label: string;
   /** One sentence: what the preset does and what it costs. */
   description: string;
+  /** The preset's own solid block size in bytes (a create may choose another, see BLOCK_SIZE_CHOICES). */
+  blockBytes: number;
 }
 
 /** Progress of any long operation; emitted at most a few times per second. */

@@ -9,7 +9,7 @@ export { compactArchive } from './jobs/compact.ts';
 export { verifyArchive } from './jobs/verify.ts';
 export { archiveInfo, listArchive } from './jobs/inspect.ts';
 export { CODEC_IDS, CONFLICT_POLICIES, PRESET_IDS } from './ids.ts';
-export { PRESETS, DEFAULT_PRESET, PRESET_CHOICES, MIN_BLOCK_BYTES, MAX_BLOCK_BYTES } from './presets.ts';
+export { PRESETS, DEFAULT_PRESET, PRESET_CHOICES, BLOCK_SIZE_CHOICES, MIN_BLOCK_BYTES, MAX_BLOCK_BYTES } from './presets.ts';
 export { formatBytes, parseByteSize } from './byte-size.ts';
 export { OCTOZIP_VERSION } from './version.ts';
 // The app's recent-archives catalog is a small SQLite file of its own, opened the way archives are.

@@ -79,7 +79,7 @@ export function archiveSettings(header: { preset: string | null; blockBytes?: nu
 }
 
 /** What the app tells the user about each preset; keep it true to the rows above. */
-const PRESET_TEXT: Record<Preset, Omit<PresetChoice, 'id'>> = {
+const PRESET_TEXT: Record<Preset, Omit<PresetChoice, 'id' | 'blockBytes'>> = {
   fast: { label: 'Fast', description: 'Classical codec (brotli) only. Quickest, larger archives.' },
   balanced: {
     label: 'Balanced',
@@ -92,4 +92,14 @@ const PRESET_TEXT: Record<Preset, Omit<PresetChoice, 'id'>> = {
 };
 
 /** The presets in the order the user sees them. */
-export const PRESET_CHOICES: readonly PresetChoice[] = /* @__PURE__ */ PRESET_IDS.map((id) => ({ id, ...PRESET_TEXT[id] }));
+export const PRESET_CHOICES: readonly PresetChoice[] = /* @__PURE__ */ PRESET_IDS.map((id) => ({ id, ...PRESET_TEXT[id], blockBytes: PRESETS[id].blockBytes }));
+
+/**
+ * The solid block sizes the app offers instead of the preset's (7-Zip's "solid block size"): every power of two
+ * from MIN_BLOCK_BYTES to MAX_BLOCK_BYTES. Smaller blocks code on more cores at once and extract a single file
+ * sooner, for a larger archive; the CLI's --block-size takes any size in that range.
+ */
+export const BLOCK_SIZE_CHOICES: readonly number[] = /* @__PURE__ */ Array.from(
+  { length: Math.log2(MAX_BLOCK_BYTES / MIN_BLOCK_BYTES) + 1 },
+  (_, i) => MIN_BLOCK_BYTES * 2 ** i,
+);

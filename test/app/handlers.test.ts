@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, Result } from '../../electron/contract.ts';
 import { createHandlers, outermostEntries, suggestArchivePath, type Handlers } from '../../electron/app/handlers.ts';
-import { DEFAULT_PRESET, PRESET_CHOICES, PRESET_IDS } from '../../electron/engine/index.ts';
+import { execFileSync } from 'node:child_process';
+import { BLOCK_SIZE_CHOICES, DEFAULT_PRESET, PRESET_CHOICES, PRESET_IDS, PRESETS } from '../../electron/engine/index.ts';
 import type { EngineService } from '../../electron/app/engine-client.ts';
 import { JobRegistry } from '../../electron/app/jobs.ts';
 import { PathGrants } from '../../electron/app/path-grants.ts';
@@ -69,6 +70,9 @@ describe('validation', () => {
       ['openArchive', null],
       ['startCreate', { inputs: [], archivePath: '/a.octz', preset: 'fast' }],
       ['startCreate', { inputs: ['/a'], archivePath: '/a.octz', preset: 'ultra' }],
+      ['startCreate', { inputs: ['/a'], archivePath: '/a.octz', preset: 'fast', blockBytes: 512 * 1024 }],
+      ['startCreate', { inputs: ['/a'], archivePath: '/a.octz', preset: 'fast', blockBytes: 128 * 1024 * 1024 }],
+      ['startCreate', { inputs: ['/a'], archivePath: '/a.octz', preset: 'fast', blockBytes: 4 * 1024 * 1024 + 0.5 }],
       ['cancelJob', { jobId: '../../etc' }],
       ['startExtract', { archivePath: '/a.octz', destDir: '/d', conflict: 'merge' }],
     ];
@@ -101,7 +105,10 @@ describe('validation', () => {
 describe('presets', () => {
   it("serves the engine's presets and default, and startCreate accepts exactly their ids", async () => {
     const sender = new RecordingSender();
-    expect(value(await handlers.handle('presetChoices', {}, sender))).toEqual({ choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET });
+    const MiB = 1024 * 1024;
+    expect(value(await handlers.handle('presetChoices', {}, sender))).toEqual({ choices: PRESET_CHOICES, defaultPreset: DEFAULT_PRESET, blockSizes: BLOCK_SIZE_CHOICES });
+    expect(BLOCK_SIZE_CHOICES).toEqual([1, 2, 4, 8, 16, 32, 64].map((n) => n * MiB));
+    expect(PRESET_CHOICES.map((c) => c.blockBytes)).toEqual(PRESET_IDS.map((id) => PRESETS[id].blockBytes));
     for (const preset of PRESET_IDS) {
       // The schema lets the preset through; the engine then refuses the missing input (chosen, as by a dialog).
       const request = {
@@ -119,17 +126,18 @@ describe('create, open, extract, verify through the handlers', () => {
   const sender = new RecordingSender();
   const archivePath = () => join(dir, 'src.octz');
 
-  it('suggests a path beside the first item and creates the archive there, with progress', async () => {
+  it('suggests a path beside the first item and creates the archive there, with progress and the chosen block size', async () => {
     handlers.registerDrop([join(dir, 'src')]);
     const suggested = value<string>(await handlers.handle('suggestArchivePath', { inputs: [join(dir, 'src')] }, sender));
     expect(suggested).toBe(archivePath());
     const { jobId } = value<{ jobId: string }>(
-      await handlers.handle('startCreate', { inputs: [join(dir, 'src')], archivePath: suggested, preset: 'fast' }, sender),
+      await handlers.handle('startCreate', { inputs: [join(dir, 'src')], archivePath: suggested, preset: 'fast', blockBytes: 2 * 1024 * 1024 }, sender),
     );
     const end = await sender.ended(jobId);
     expect(end).toMatchObject({ type: 'job-done', outcome: { kind: 'create', summary: { files: 2, rawBytes: 26 * 200 + 32 * 50 } } });
     expect(sender.events.some((e) => e.type === 'job-progress' && e.jobId === jobId)).toBe(true);
     expect(existsSync(suggested)).toBe(true);
+    expect(execFileSync('sqlite3', [suggested, "SELECT value FROM header WHERE key = 'block_bytes'"], { encoding: 'utf8' }).trim()).toBe(String(2 * 1024 * 1024));
     // The next suggestion for the same folder does not collide with the archive just made.
     expect(value<string>(await handlers.handle('suggestArchivePath', { inputs: [join(dir, 'src')] }, sender))).toBe(join(dir, 'src 2.octz'));
   });

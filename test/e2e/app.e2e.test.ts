@@ -91,11 +91,21 @@ describe('Octozip desktop app', () => {
     // The presets and their words come from the engine, over IPC.
     for (const choice of PRESET_CHOICES) await visible(page.getByText(choice.description));
     await page.getByLabel(/Fast/).check();
+    // The block size: the preset's own by default, named with the engine's size for that preset; or one chosen.
+    const blockSize = page.getByLabel('Solid block size');
+    await poll(() => blockSize.locator('option').first().textContent()).toBe("The preset's (8 MiB)");
+    await blockSize.selectOption({ label: '4 MiB' });
     await app.screenshot('create');
     await page.getByRole('button', { name: 'Create project.octz' }).click();
 
     await visible(page.getByRole('heading', { name: 'Created project.octz' }));
     expect(existsSync(join(work, 'project.octz'))).toBe(true);
+    const db = new Database(join(work, 'project.octz'), { readonly: true });
+    try {
+      expect(db.prepare("SELECT value FROM header WHERE key = 'block_bytes'").pluck().get()).toBe(String(4 * 1024 * 1024));
+    } finally {
+      db.close();
+    }
     await visible(page.getByText('Original size'));
     await visible(page.getByText('The Fast preset uses brotli only.'));
   });

@@ -34,6 +34,8 @@ export interface CreateDraft {
   inputs: string[];
   archivePath: string;
   preset: Preset;
+  /** A solid block size chosen instead of the preset's (bytes), or null for the preset's own. */
+  blockBytes: number | null;
   password: string;
   /** True once the user confirmed replacing an existing file in the save dialog. */
   overwrite: boolean;
@@ -129,7 +131,8 @@ export class AppState {
     try {
       const archivePath = await call('suggestArchivePath', { inputs });
       const menu = (this.presetMenu ??= await call('presetChoices', {}));
-      this.draft = { inputs, archivePath, preset: this.draft?.preset ?? menu.defaultPreset, password: '', overwrite: false };
+      const preset = this.draft?.preset ?? menu.defaultPreset;
+      this.draft = { inputs, archivePath, preset, blockBytes: this.draft?.blockBytes ?? null, password: '', overwrite: false };
       this.screen = { name: 'create-setup' };
     } catch (err) {
       this.fail(err, 'welcome');
@@ -168,6 +171,7 @@ export class AppState {
       inputs: [...draft.inputs],
       archivePath: draft.archivePath,
       preset: draft.preset,
+      ...(draft.blockBytes === null ? {} : { blockBytes: draft.blockBytes }),
       ...(draft.overwrite ? { overwrite: true } : {}),
       ...(draft.password === '' ? {} : { password: draft.password }),
     };

@@ -2,6 +2,11 @@
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
+/** A size that is a whole number of mebibytes (a solid block size), as 7-Zip writes it: "16 MiB". */
+export function formatMebibytes(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MiB`;
+}
+
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
   if (bytes < 1000) return `${Math.round(bytes)} B`;
