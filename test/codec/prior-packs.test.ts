@@ -13,6 +13,7 @@ import {
   encodeContextMixingChunk,
   PRIMED_MIN_BYTES,
   PRIOR_PROBE_BYTES,
+  PROBE_EVERY_PRIOR_MIN_BYTES,
   priorsFromParams,
 } from '../../electron/engine/codecs/context-mixing.ts';
 import { OctozipError } from '../../electron/engine/errors.ts';
@@ -25,11 +26,12 @@ const encoder = new TextEncoder();
 const proseText = encoder.encode('The clocks were striking thirteen, and Winston slipped through the glass doors. '.repeat(40));
 const codeText = encoder.encode('static int parse(const char *s, size_t n) {\n  for (size_t i = 0; i < n; i++) if (!s[i]) return -1;\n  return 0;\n}\n'.repeat(40));
 
-/** A chunk of C-like text past the size below which chunks start cold. */
-function codeChunk(): Uint8Array {
+/** A chunk of C-like text past the size below which chunks start cold (or of at least `bytes`). */
+function codeChunk(bytes = PRIMED_MIN_BYTES + 2000): Uint8Array {
   const lines: string[] = [];
-  for (let i = 0; lines.join('').length < PRIMED_MIN_BYTES + 2000; i++) {
+  for (let i = 0, length = 0; length < bytes; i++) {
     lines.push(`static int field_${i}(const char *s, size_t n) {\n  if (n < ${i % 17}) return -${i % 5};\n  return s[${i % 3}];\n}\n`);
+    length += lines.at(-1)!.length;
   }
   return encoder.encode(lines.join(''));
 }
@@ -127,6 +129,18 @@ describe("the 'cm' codec with several priors", () => {
     const decoder = createContextMixingCodec({ resourcesDir: dir, priors: priorsFromParams(params) });
     const [decoded] = await decoder.decodeBatch([{ payload: encoded!.payload, rawSize: chunk.length }]);
     expect(decoded).toEqual(chunk);
+  });
+
+  it('tries every bundled prior on a long prose block (code without an extension), and only the English one on a shorter', async () => {
+    const codec = createContextMixingCodec({ resourcesDir: dir, use: ['english', 'code'] });
+    const short = codeChunk();
+    const long = codeChunk(PROBE_EVERY_PRIOR_MIN_BYTES);
+    expect(short.length).toBeLessThan(PROBE_EVERY_PRIOR_MIN_BYTES);
+    const encoded = await codec.encodeBatch([short, long], undefined, undefined, { kind: 'prose' });
+    // Flags: bit 0 primed, bits 1-3 the prior's index (0 english, 1 code).
+    expect(encoded.map((e) => e.payload[2])).toEqual([1, 3]);
+    const decoded = await codec.decodeBatch(encoded.map((e, i) => ({ payload: e.payload, rawSize: [short, long][i]!.length })));
+    expect(decoded).toEqual([short, long]);
   });
 
   it('keeps an english-only header as before packs (no priors list)', () => {
