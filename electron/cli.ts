@@ -378,7 +378,7 @@ program
 
 program
   .command('compact')
-  .description("rewrite ARCHIVE without the bytes deleted or replaced entries left behind (converts format 1 to format 2)")
+  .description("rewrite ARCHIVE without the bytes deleted or replaced entries left behind (converts formats 1 and 2 to the current one)")
   .argument('<archive>')
   .addOption(passwordOption())
   .addOption(threadsOption())

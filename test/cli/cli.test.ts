@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/format/database.ts';
+import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import { blockRows, blocksOfEntry } from '../helpers/blocks.ts';
 import { craftArchive } from '../helpers/craft.ts';
 import { snapshot, tempDir } from '../helpers/tree.ts';
@@ -48,8 +49,8 @@ describe('octozip CLI', () => {
     expect(octozip(['list', 'a.octz']).stdout).toMatch(/src\/link -> readme\.md/);
 
     const info = JSON.parse(octozip(['info', 'a.octz', '--json']).stdout);
-    expect(info).toMatchObject({ formatVersion: 2, entries: 5, files: 2, models: [] });
-    expect(octozip(['info', 'a.octz']).stdout).toMatch(/format version: 2\n/);
+    expect(info).toMatchObject({ formatVersion: FORMAT_VERSION, entries: 5, files: 2, models: [] });
+    expect(octozip(['info', 'a.octz']).stdout).toMatch(new RegExp(`format version: ${FORMAT_VERSION}\\n`));
 
     const verify = octozip(['verify', 'a.octz', '--json']);
     expect(verify.code).toBe(0);

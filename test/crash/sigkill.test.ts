@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listArchive, verifyArchive } from '../../electron/engine/index.ts';
 import { openDatabase } from '../../electron/engine/format/database.ts';
+import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import { blockRows, readContents } from '../helpers/catalog-surgery.ts';
 import { fingerprintTree, killDelays, leftovers, makeSourceBytes, REPO_ROOT, runCli } from './crash-harness.ts';
 
@@ -247,7 +248,7 @@ describe('SIGKILL during long operations', () => {
     const compacted = fs.readFileSync(archive);
     expect(compacted.equals(original)).toBe(false);
     const db = openDatabase(archive, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(FORMAT_VERSION);
     db.close();
     expect(await listed(archive)).toEqual(entries);
     let killed = 0;
@@ -284,7 +285,7 @@ describe('SIGKILL during long operations', () => {
     await killCompact(start, 5, KILLS);
   }, TEST_TIMEOUT_MS);
 
-  it('compact of a format-1 archive (conversion): the old file or a whole format-2 archive', async () => {
+  it('compact of a format-1 archive (conversion): the old file or a whole archive of the current format', async () => {
     // The fixture is 'cm'-coded; one thread loads the prior once instead of once per worker (seconds a run here).
     await killCompact(path.join(REPO_ROOT, 'test', 'fixtures', 'v1', 'plain.octz'), 6, Math.ceil(KILLS / 2), ['--threads', '1']);
   }, TEST_TIMEOUT_MS);

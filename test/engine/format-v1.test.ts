@@ -1,7 +1,6 @@
 // Format-1 archives (made by the old writer, test/fixtures/v1) still list, verify and extract to exactly the tree
-// they hold; add and delete refuse them and point at compact, which converts them to format 2.
+// they hold; add and delete refuse them and point at compact, which converts them to the current format.
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,19 +16,11 @@ import {
 } from '../../electron/engine/index.ts';
 import { fixtureCopies } from '../helpers/fixture-copies.ts';
 import { codeOf } from '../helpers/error-code.ts';
-
-interface ExpectedEntry {
-  path: string;
-  type: 'file' | 'directory' | 'symlink';
-  mode: number;
-  mtimeMs: number;
-  size?: number;
-  sha256?: string;
-  linkTarget?: string;
-}
+import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
+import { expectHoldsTree, readExpected } from '../helpers/fixture-tree.ts';
 
 const FIXTURES = new URL('../fixtures/v1/', import.meta.url);
-const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedEntry[];
+const EXPECTED = readExpected(new URL('expected.json', FIXTURES));
 const PASSWORD = 'fixture-password';
 const ARCHIVES = [
   { name: 'plain.octz', password: undefined, namesEncrypted: false },
@@ -38,58 +29,7 @@ const ARCHIVES = [
 
 const fixtures = fixtureCopies(FIXTURES, 'octozip-v1-');
 const copyOfFixture = fixtures.copy;
-
-
-/** What is on disk under `dir`, in the shape of expected.json. */
-function onDisk(dir: string): ExpectedEntry[] {
-  const out: ExpectedEntry[] = [];
-  const walk = (abs: string, rel: string) => {
-    for (const name of fs.readdirSync(abs).sort()) {
-      const p = path.join(abs, name);
-      const r = rel ? `${rel}/${name}` : name;
-      const st = fs.lstatSync(p);
-      const base = { path: r, mode: st.mode & 0o7777, mtimeMs: Math.floor(st.mtimeMs) };
-      if (st.isSymbolicLink()) out.push({ ...base, type: 'symlink', linkTarget: fs.readlinkSync(p) });
-      else if (st.isDirectory()) {
-        out.push({ ...base, type: 'directory' });
-        walk(p, r);
-      } else {
-        const bytes = fs.readFileSync(p);
-        out.push({ ...base, type: 'file', size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
-      }
-    }
-  };
-  walk(dir, '');
-  return out;
-}
-
-/** expected.json with what a round trip through the filesystem can reproduce (a link's own mode is the OS's). */
-function comparable(entries: ExpectedEntry[], linkModes: boolean): ExpectedEntry[] {
-  return [...entries]
-    .map((e) => (e.type === 'symlink' && !linkModes ? { ...e, mode: 0 } : e))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-async function expectHoldsFixtureTree(archivePath: string, password: string | undefined): Promise<void> {
-  const listing = await listArchive(archivePath, { password });
-  const listed = listing.entries.map((e): ExpectedEntry => {
-    const out: ExpectedEntry = { path: e.path, type: e.type, mode: e.mode, mtimeMs: e.mtimeMs };
-    if (e.type === 'file') out.size = e.size;
-    if (e.linkTarget !== undefined) out.linkTarget = e.linkTarget;
-    return out;
-  });
-  expect(comparable(listed, true)).toEqual(comparable(EXPECTED.map(({ sha256: _s, size, ...e }) => (e.type === 'file' ? { ...e, size } : e)), true));
-
-  const report = await verifyArchive({ archivePath, password });
-  expect(report.problems).toEqual([]);
-  expect(report.ok).toBe(true);
-  expect(report.entries.every((e) => e.verdict === 'intact')).toBe(true);
-
-  const out = fixtures.scratch('out');
-  await extractArchive({ archivePath, destDir: out, password });
-  // Linux gives every symbolic link mode 0777, whatever the archive says.
-  expect(comparable(onDisk(out), false)).toEqual(comparable(EXPECTED, false));
-}
+const expectHoldsFixtureTree = (archivePath: string, password: string | undefined) => expectHoldsTree(archivePath, password, EXPECTED, fixtures.scratch('out'));
 
 describe('format-1 archives', () => {
   it('the fixtures are format 1 and hold the tree of expected.json', async () => {
@@ -132,12 +72,12 @@ describe('format-1 archives', () => {
         expect(fs.readdirSync(fixtures.dir()).filter((n) => n.includes('octozip-tmp') || n.endsWith('-journal'))).toEqual([]);
       });
 
-      it('compact converts it to format 2 holding the same tree, encrypted the same way; then add works, code included', async () => {
+      it('compact converts it to the current format holding the same tree, encrypted the same way; then add works, code included', async () => {
         const archivePath = copyOfFixture(name);
         await compactArchive({ archivePath, password });
         const info = await archiveInfo(archivePath);
-        expect(info).toMatchObject({ formatVersion: 2, encrypted: password !== undefined, namesEncrypted });
-        expect(execFileSync('sqlite3', [archivePath, 'PRAGMA user_version'], { encoding: 'utf8' }).trim()).toBe('2');
+        expect(info).toMatchObject({ formatVersion: FORMAT_VERSION, encrypted: password !== undefined, namesEncrypted });
+        expect(execFileSync('sqlite3', [archivePath, 'PRAGMA user_version'], { encoding: 'utf8' }).trim()).toBe(String(FORMAT_VERSION));
         if (namesEncrypted) expect(await codeOf(() => listArchive(archivePath))).toBe('password-required');
         await expectHoldsFixtureTree(archivePath, password);
         const src = fixtures.scratch('add-src');

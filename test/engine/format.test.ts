@@ -8,7 +8,7 @@ import { archiveInfo, createArchive, extractArchive, listArchive, verifyArchive 
 import { crc32, crc32Portable } from '../../electron/engine/format/checksum.ts';
 import { openDatabase } from '../../electron/engine/format/database.ts';
 import { ArchiveReader } from '../../electron/engine/format/reader.ts';
-import { APPLICATION_ID, FORMAT_VERSION, PAGE_SIZE } from '../../electron/engine/format/schema.ts';
+import { APPLICATION_ID, FORMAT_VERSION, PAGE_SIZE, pageSizeFor } from '../../electron/engine/format/schema.ts';
 import { craftArchive } from '../helpers/craft.ts';
 import { tempDir } from '../helpers/tree.ts';
 
@@ -123,6 +123,33 @@ describe('the .octz format', () => {
 
   it('refuses to replace an archive unless asked', async () => {
     await expect(createArchive({ archivePath, inputs: ['src'], cwd: root, preset: 'fast' })).rejects.toMatchObject({ code: 'exists' });
+  });
+
+  it('a create picks the page size that makes the smallest file: small pages for small archives, larger for large payloads', async () => {
+    // Pseudo-random bytes: stored as they are, so the payload is as large as the file.
+    const big = path.join(root, 'big');
+    fs.mkdirSync(big);
+    let x = 12345;
+    const noise = Buffer.alloc(1_500_000, 0).map(() => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x >>> 24));
+    fs.writeFileSync(path.join(big, 'noise.bin'), noise);
+    const bigArchive = path.join(root, 'big.octz');
+    await createArchive({ archivePath: bigArchive, inputs: ['big'], cwd: root, preset: 'fast' });
+    for (const file of [archivePath, bigArchive]) {
+      // Every candidate, by SQLite itself: the same database rewritten with each page size.
+      const sizes = new Map<number, number>();
+      for (const size of [512, 1024, 2048, 4096]) {
+        const copy = path.join(root, `page-${size}.octz`);
+        fs.rmSync(copy, { force: true });
+        sqlite3(file, `PRAGMA page_size = ${size}; VACUUM INTO '${copy}'`);
+        sizes.set(size, fs.statSync(copy).size);
+      }
+      const smallest = Math.min(...sizes.values());
+      expect(fs.statSync(file).size, file).toBe(smallest);
+      expect(sizes.get(Number(sqlite3(file, 'PRAGMA page_size')))).toBe(smallest);
+    }
+    expect(Number(sqlite3(archivePath, 'PRAGMA page_size'))).toBe(512);
+    expect(Number(sqlite3(bigArchive, 'PRAGMA page_size'))).toBeGreaterThan(512);
+    expect(pageSizeFor([])).toBe(PAGE_SIZE);
   });
 
   it('CRC-32 matches the portable implementation and the standard check value', () => {

@@ -15,6 +15,7 @@ import {
   verifyArchive,
 } from '../../electron/engine/index.ts';
 import { ArchiveReader } from '../../electron/engine/format/reader.ts';
+import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import { createArchiveWithSettings } from '../../electron/engine/jobs/create.ts';
 import { PRESETS, type PresetSettings } from '../../electron/engine/presets.ts';
 import { blockRows, blocksOfEntry, headerRows, storedDataBlocks } from '../helpers/blocks.ts';
@@ -272,7 +273,7 @@ for (const mode of MODES) {
       expect(blockRows(archivePath, 'data').reduce((sum, b) => sum + b.payloadBytes, 0)).toBeLessThan(payloadBefore);
       expect((await listArchive(archivePath, { password })).entries.map(({ packedSize: _p, codec: _c, ...e }) => e)).toEqual(listed);
       const info = await archiveInfo(archivePath);
-      expect(info).toMatchObject({ formatVersion: 2, encrypted: password !== undefined, namesEncrypted: mode.encryptNames });
+      expect(info).toMatchObject({ formatVersion: FORMAT_VERSION, encrypted: password !== undefined, namesEncrypted: mode.encryptNames });
       if (mode.encryptNames) await expect(listArchive(archivePath)).rejects.toMatchObject({ code: 'password-required' });
       await expectExtractsExactly(live);
     });

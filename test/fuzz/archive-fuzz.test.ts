@@ -1,8 +1,9 @@
 // Fuzzes the real engine with damaged and hostile archives: real SQLite files, real extraction into a temp
 // folder, and after every case the oracle checks that nothing appeared outside the destination and every file
-// under it holds exactly the archived bytes. Three bases: format 2 plain and encrypted (names too), made with
-// 1 KiB solid blocks so files span blocks and share them, and format 1 (the old writer's fixture plus a
-// three-chunk file), which is still read. FUZZ_CASES=N (default 1200) sets the mutation cases; FUZZ_SEED
+// under it holds exactly the archived bytes. Four bases: the current format (3) plain and encrypted (names
+// too), made with 1 KiB solid blocks so files span blocks and share them; format 2, the plain base with its
+// content list in layout 1 (what the previous writer made); and format 1 (the old writer's fixture plus a
+// three-chunk file). Every older format is still read. FUZZ_CASES=N (default 1200) sets the mutation cases; FUZZ_SEED
 // replays a run; FUZZ_LOG=1 prints why each hostile case was refused. Each case is bounded in time (a hang
 // fails) and the process's RSS is checked after it.
 import crypto from 'node:crypto';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractArchive, listArchive, OctozipError, verifyArchive } from '../../electron/engine/index.ts';
 import { createArchiveWithSettings } from '../../electron/engine/jobs/create.ts';
 import { PRESETS } from '../../electron/engine/presets.ts';
-import { blockRows, readContents, readEntries } from '../helpers/catalog-surgery.ts';
+import { blockRows, catalogBlockId, decodedBlock, readContents, readEntries, rewriteAsFormat2 } from '../helpers/catalog-surgery.ts';
 import { type ArchivedTree, describePlanted, judgeExtraction, snapshotOutside } from './extraction-oracle.ts';
 import { addStoredFile, type HostileCase, hostileV1Cases, MULTI_CHUNK_PATH, recomputeEntryChecksums } from './hostile-archives.ts';
 import { hostileCatalogCases, hostileSealedCases, V2_FILES } from './hostile-catalogs.ts';
@@ -30,7 +31,7 @@ const CASE_TIMEOUT_MS = 30_000;
 const MUTATION_TIMEOUT_MS = 120_000 + CASES * 300;
 const MAX_RSS_BYTES = 1.5 * 1024 ** 3;
 const PASSWORD = 'fuzz password';
-/** Solid block size of the format-2 bases: small, so a few KB of files make many blocks. */
+/** Solid block size of the solid-format bases: small, so a few KB of files make many blocks. */
 const BLOCK_BYTES = 1024;
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'v1');
 
@@ -40,13 +41,14 @@ interface Base {
   /**
    * Decode threads. The format-1 fixture is 'cm'-coded: on worker threads every extract and verify would start
    * workers that each load the prior (7-8 s a case measured here on 2 shared cores); one thread loads it once per
-   * process (~0.5 s a case). The format-2 bases (brotli and store) use the default.
+   * process (~0.5 s a case). The solid-format bases (brotli and store) use the default.
    */
   threads?: number;
 }
 
 let sandbox: string;
 let plain: Base;
+let formatTwo: Base;
 let encrypted: Base;
 let formatOne: Base;
 let peakRss = 0;
@@ -64,7 +66,7 @@ function seededBytes(n: number, seed: number): Buffer {
   return out;
 }
 
-/** The source tree of the format-2 bases, written under `src`. */
+/** The source tree of the solid-format bases, written under `src`. */
 function writeSources(src: string): ArchivedTree {
   const archived: ArchivedTree = new Map();
   const file = (rel: string, bytes: Buffer) => {
@@ -119,6 +121,12 @@ beforeAll(async () => {
   const plainPath = path.join(sandbox, 'base.octz');
   await createArchiveWithSettings({ archivePath: plainPath, inputs: ['tree'], cwd: src, preset: 'fast' }, settings);
   plain = { bytes: fs.readFileSync(plainPath), archived };
+  const v2Path = path.join(sandbox, 'base-v2.octz');
+  fs.copyFileSync(plainPath, v2Path);
+  const v2 = new Database(v2Path);
+  rewriteAsFormat2(v2);
+  v2.close();
+  formatTwo = { bytes: fs.readFileSync(v2Path), archived };
   // No fallback: an encrypted base that cannot be built fails the suite.
   const encPath = path.join(sandbox, 'base-enc.octz');
   await createArchiveWithSettings({ archivePath: encPath, inputs: ['tree'], cwd: src, preset: 'fast', password: PASSWORD, encryptNames: true }, settings);
@@ -224,8 +232,9 @@ async function verifyFinds(archivePath: string, what: string, password?: string,
 
 describe('the base archives', () => {
   it.each([
-    ['format 2, plain', () => plain, undefined],
-    ['format 2, encrypted names', () => encrypted, PASSWORD],
+    ['format 3, plain', () => plain, undefined],
+    ['format 2, plain', () => formatTwo, undefined],
+    ['format 3, encrypted names', () => encrypted, PASSWORD],
     ['format 1', () => formatOne, undefined],
   ] as const)('%s: extracts exactly and verifies (the oracle accepts a good extraction)', async (what, base, password) => {
     const outcome = await extractAndJudge(base().bytes, { archived: base().archived, password, threads: base().threads, what, lenientNames: false });
@@ -235,12 +244,16 @@ describe('the base archives', () => {
     expect((await verifyArchive({ archivePath: path.join(sandbox, 'case.octz'), password, threads: base().threads })).ok).toBe(true);
   });
 
-  it('format 2 plain has the shape the cases aim at: many blocks, a file spanning blocks, a block two files share', () => {
+  it.each([
+    [3, () => plain],
+    [2, () => formatTwo],
+  ] as const)('format %i plain has the shape the cases aim at: many blocks, a file spanning blocks, a block two files share', (version, base) => {
     const file = path.join(sandbox, 'shape.octz');
-    fs.writeFileSync(file, plain.bytes);
+    fs.writeFileSync(file, base().bytes);
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(version);
+      expect(decodedBlock(db, catalogBlockId(db, 'contents'))[0], 'the content list layout').toBe(version === 3 ? 2 : 1);
       const blocks = blockRows(db);
       expect(blocks.filter((b) => b.role === 'data').length).toBeGreaterThanOrEqual(8);
       expect(new Set(blocks.filter((b) => b.role === 'data').map((b) => b.codec))).toEqual(new Set(['store', 'brotli']));
@@ -323,13 +336,19 @@ async function runHostile(hostile: HostileCase, base: Base, options: { fixEntryC
   if (hostile.verifyFinds) expect(await verifyFinds(casePath, hostile.name, options.password, base.threads), 'verify should have found the damage').toBe(true);
 }
 
-describe('hostile format-2 archives (catalog surgery)', () => {
+describe('hostile format-3 archives (catalog surgery)', () => {
   it.each(hostileCatalogCases().map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
     await runHostile(hostile, plain, { fixEntryChecksums: false });
   });
 });
 
-describe('hostile format-2 encrypted archives (sealed blocks moved, dropped, replaced)', () => {
+describe('hostile format-2 archives (catalog surgery)', () => {
+  it.each(hostileCatalogCases().map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
+    await runHostile(hostile, formatTwo, { fixEntryChecksums: false });
+  });
+});
+
+describe('hostile format-3 encrypted archives (sealed blocks moved, dropped, replaced)', () => {
   it.each(hostileSealedCases().map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
     await runHostile(hostile, encrypted, { fixEntryChecksums: false, password: PASSWORD });
   });
@@ -344,7 +363,7 @@ describe('hostile format-1 archives (SQL)', () => {
 describe('randomly damaged archives', () => {
   const run = async (base: Base, m: Mutation, password: string | undefined) => {
     const what = JSON.stringify(m);
-    // Strict on names for both bases: format 2's entry list is hashed (plain) or sealed (encrypted), so damage
+    // Strict on names for both bases: a solid format's entry list is hashed (plain) or sealed (encrypted), so damage
     // cannot rename a file without being found.
     const outcome = await extractAndJudge(applyMutation(base.bytes, m), { archived: base.archived, password, what, lenientNames: false });
     const problems = [...outcome.problems];
@@ -353,7 +372,7 @@ describe('randomly damaged archives', () => {
     return outcome.error === null;
   };
 
-  it(`format 2 plain: ${Math.round(CASES * 0.9)} cases of bit flips, truncation and page damage`, async () => {
+  it(`format 3 plain: ${Math.round(CASES * 0.9)} cases of bit flips, truncation and page damage`, async () => {
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(mutationArbitrary(plain.bytes.length), async (m) => {
@@ -365,7 +384,7 @@ describe('randomly damaged archives', () => {
     expect(refused).toBeGreaterThan(CASES * 0.1);
   }, MUTATION_TIMEOUT_MS);
 
-  it(`format 2 encrypted (names too): ${Math.max(20, Math.round(CASES * 0.05))} cases, strict on names`, async () => {
+  it(`format 3 encrypted (names too): ${Math.max(20, Math.round(CASES * 0.05))} cases, strict on names`, async () => {
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(mutationArbitrary(encrypted.bytes.length), async (m) => {

@@ -10,6 +10,7 @@ import { ByteWriter } from '../../electron/engine/format/byte-stream.ts';
 import { encodeEntryList } from '../../electron/engine/format/catalog.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
 import type { CatalogContent, EntryRecord } from '../../electron/engine/format/records.ts';
+import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
 import {
   blockRows,
   catalogBlockId,
@@ -59,14 +60,13 @@ function contentOf(db: Database.Database, path: string): number {
  */
 function editContent(db: Database.Database, path: string, edit: (content: CatalogContent) => unknown): void {
   const id = contentOf(db, path);
-  let size = 0;
-  rewriteContents(db, (contents) => {
-    edit(contents[id]!);
-    size = contents[id]!.size;
-  });
+  const edited = structuredClone(readContents(db)[id]!);
+  edit(edited);
+  // The entries first: a content list of layout 2 (format 3) codes its sizes against the entry list's.
   rewriteEntries(db, (entries) => {
-    for (const e of entries) if (e.contentId === id) e.size = size;
+    for (const e of entries) if (e.contentId === id) e.size = edited.size;
   });
+  rewriteContents(db, (contents) => void (contents[id] = edited));
 }
 
 /** Appends a new entry to the list (shares the named file's content when `like` is given). */
@@ -307,6 +307,27 @@ export function hostileCatalogCases(): HostileCase[] {
     expect: { refuse: ['damaged', 'limit-exceeded'] },
     verifyFinds: true,
   });
+  // Layout 2 (format 3) stores each size as its difference from the size of the first file naming the content.
+  add({
+    name: 'first content size a large negative difference (layout 1: a size of 1999999)',
+    craft: (db) =>
+      rewriteContentColumns(db, (list) => {
+        const first = new ByteWriter();
+        first.signed(-1_000_000);
+        list.columns[CONTENT_COLUMNS.sizes] = Buffer.concat([first.finish(), afterFirstVarint(list.columns[CONTENT_COLUMNS.sizes]!)]);
+      }),
+    expect: { refuse: [...DAMAGE_ONLY] },
+    verifyFinds: true,
+  });
+  add({
+    name: 'content size one more than the files naming it say',
+    craft: (db) => {
+      const id = contentOf(db, binary);
+      rewriteContents(db, (contents) => void (contents[id]!.size += 1));
+    },
+    expect: { refuse: [...DAMAGE_ONLY] },
+    verifyFinds: true,
+  });
   add({
     name: 'content list with bytes left over',
     craft: (db) => rewriteContentColumns(db, (list) => (list.columns[CONTENT_COLUMNS.slices] = Buffer.concat([list.columns[CONTENT_COLUMNS.slices]!, Buffer.from([0])]))),
@@ -315,7 +336,7 @@ export function hostileCatalogCases(): HostileCase[] {
   });
   add({
     name: 'content list of an unknown layout version',
-    craft: (db) => rewriteContentColumns(db, (list) => (list.version = 2)),
+    craft: (db) => rewriteContentColumns(db, (list) => (list.version = 9)),
     expect: { refuse: [...DAMAGE_ONLY] },
     verifyFinds: true,
   });
@@ -849,22 +870,23 @@ export function hostileCatalogCases(): HostileCase[] {
   });
 
   // Versions and the header.
-  add({ name: 'newer user_version (3)', craft: (db) => db.pragma('user_version = 3'), expect: { refuse: ['unsupported-version'] }, verifyFinds: true });
+  const newer = FORMAT_VERSION + 1;
+  add({ name: `newer user_version (${newer})`, craft: (db) => db.pragma(`user_version = ${newer}`), expect: { refuse: ['unsupported-version'] }, verifyFinds: true });
   add({
-    name: 'newer header format_version (3), user_version 2',
-    craft: (db) => db.exec("UPDATE header SET value = '3' WHERE key = 'format_version'"),
+    name: `newer header format_version (${newer}), user_version as it was`,
+    craft: (db) => db.exec(`UPDATE header SET value = '${newer}' WHERE key = 'format_version'`),
     expect: { refuse: ['unsupported-version'] },
     verifyFinds: true,
   });
   add({
-    name: 'header format_version 1, user_version 2',
+    name: 'header format_version 1, user_version as it was',
     craft: (db) => db.exec("UPDATE header SET value = '1' WHERE key = 'format_version'"),
     expect: { refuse: [...DAMAGE_ONLY] },
     verifyFinds: true,
   });
-  add({ name: 'user_version 1, header format_version 2', craft: (db) => db.pragma('user_version = 1'), expect: { refuse: [...DAMAGE_ONLY] }, verifyFinds: true });
+  add({ name: 'user_version 1, header format_version as it was', craft: (db) => db.pragma('user_version = 1'), expect: { refuse: [...DAMAGE_ONLY] }, verifyFinds: true });
   add({
-    name: 'a format-2 file labelled format 1 in both places',
+    name: 'a solid-format file labelled format 1 in both places',
     craft: (db) => {
       db.pragma('user_version = 1');
       db.exec("UPDATE header SET value = '1' WHERE key = 'format_version'");

@@ -79,8 +79,20 @@ export function readEntries(db: Database.Database): EntryRecord[] {
   return decodeEntryList(decodedBlock(db, catalogBlockId(db, 'entries')));
 }
 
+/** Layout 2 (format 3) codes sizes against the entry list, so it is decoded with the archive's entries. */
 export function readContents(db: Database.Database): CatalogContent[] {
-  return decodeContentList(decodedBlock(db, catalogBlockId(db, 'contents')));
+  return decodeContentList(decodedBlock(db, catalogBlockId(db, 'contents')), () => readEntries(db));
+}
+
+/**
+ * Makes a plain format-3 archive the format-2 archive the previous writer would have made of the same tree:
+ * format 2 differs only in its content list's layout (1: every size stored), and in the version records.
+ */
+export function rewriteAsFormat2(db: Database.Database): void {
+  const contents = readContents(db);
+  storeBlock(db, catalogBlockId(db, 'contents'), encodeContentList(contents, 1, []));
+  db.pragma('user_version = 2');
+  db.exec("UPDATE header SET value = '2' WHERE key = 'format_version'");
 }
 
 /** Decodes the entry list, lets `edit` change it in place, and stores it back. */
@@ -93,8 +105,9 @@ export function rewriteEntries(db: Database.Database, edit: (entries: EntryRecor
 /** Decodes the content list, lets `edit` change it in place, and stores it back. */
 export function rewriteContents(db: Database.Database, edit: (contents: CatalogContent[]) => unknown): void {
   const contents = readContents(db);
+  const layout = decodedBlock(db, catalogBlockId(db, 'contents'))[0] === 1 ? 1 : 2;
   edit(contents);
-  storeBlock(db, catalogBlockId(db, 'contents'), encodeContentList(contents));
+  storeBlock(db, catalogBlockId(db, 'contents'), encodeContentList(contents, layout, readEntries(db)));
 }
 
 /**

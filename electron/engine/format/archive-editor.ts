@@ -1,8 +1,9 @@
-// In-place, transactional edits of an existing format-2 archive (add, delete, compact): one SQLite transaction
+// In-place, transactional edits of an existing format-2 or -3 archive (add, delete): one SQLite transaction
 // with a rollback journal and full syncs, so a crash or kill at any point leaves the archive as it was before or
 // as it is after, never in between (the journal, `ARCHIVE-journal`, is rolled back by the next open). Blocks
 // already stored are never recoded or rewritten by add or delete: new blocks are appended, the catalog is
-// replaced, and blocks no entry needs any more go to SQLite's free list.
+// replaced (in the layout of the archive's own format: an edit never changes the format), and blocks no entry
+// needs any more go to SQLite's free list.
 import { OctozipError } from '../errors.ts';
 import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
 import { BlockTable } from './block-table.ts';
@@ -13,25 +14,28 @@ import { sealHeader } from './header-seal.ts';
 import { sqliteError } from './sqlite-errors.ts';
 import type { ArchiveReader } from './reader.ts';
 import type { BlockRecord, CatalogContent, EntryRecord, NewBlock } from './records.ts';
-import { FORMAT_VERSION } from './schema.ts';
+import { FIRST_SOLID_VERSION, contentListLayout } from './schema.ts';
 
 export class ArchiveEditor {
   readonly archivePath: string;
   readonly #db: SqliteDatabase;
   readonly #cipher: ArchiveCipher | null;
   readonly #blocks: BlockTable;
+  /** The archive's format version (its user_version), which the edit keeps. */
+  readonly #formatVersion: number;
   #closed = false;
 
   private constructor(archivePath: string, db: SqliteDatabase, cipher: ArchiveCipher | null) {
     this.archivePath = archivePath;
     this.#db = db;
     this.#cipher = cipher;
+    this.#formatVersion = db.pragma('user_version', { simple: true }) as number;
     this.#blocks = new BlockTable(db, cipher);
   }
 
   /** Edits keep an archive's format; format 1 is only read (compact converts it). */
   static assertEditable(reader: ArchiveReader): void {
-    if (reader.formatVersion !== FORMAT_VERSION) {
+    if (reader.formatVersion < FIRST_SOLID_VERSION) {
       throw new OctozipError(
         'unsupported-version',
         `${reader.archivePath} uses format version ${reader.formatVersion}, which this build reads but does not change; run "octozip compact" to convert it.`,
@@ -42,7 +46,7 @@ export class ArchiveEditor {
 
   /**
    * Opens `archivePath` for editing. The caller has opened (and, if encrypted, unlocked) it with ArchiveReader
-   * first and checked assertEditable, so the file is a sound format-2 archive and `cipher` is its own.
+   * first and checked assertEditable, so the file is a sound format-2 or -3 archive and `cipher` is its own.
    */
   static open(archivePath: string, cipher: ArchiveCipher | null): ArchiveEditor {
     const db = openDatabase(archivePath);
@@ -85,7 +89,7 @@ export class ArchiveEditor {
 
   /** Replaces the catalog. */
   writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[]): void {
-    this.#blocks.writeCatalog(entries, contents);
+    this.#blocks.writeCatalog(entries, contents, contentListLayout(this.#formatVersion));
   }
 
   /**
@@ -117,7 +121,7 @@ export class ArchiveEditor {
   /** Seals the header (encrypted archives) and commits: the one moment the archive changes. */
   commit(): void {
     try {
-      if (this.#cipher) sealHeader(this.#db, this.#cipher, FORMAT_VERSION);
+      if (this.#cipher) sealHeader(this.#db, this.#cipher, this.#formatVersion);
       this.#db.exec('COMMIT');
     } catch (err) {
       throw sqliteError(err, this.archivePath, 'edit');

@@ -1,4 +1,4 @@
-// The catalog: the entry list and the content list of a format-2 archive as compact binary, each stored (coded
+// The catalog: the entry list and the content list of a format-2 or -3 archive as compact binary, each stored (coded
 // by a codec, sealed when encrypted) as a block of its own. Why not one SQL row per entry: names, modes, times
 // and sizes of a real tree repeat so much that a column-wise binary list coded with brotli costs a few bytes per
 // entry, where rows with full paths, a hash and an index cost hundreds (docs/FORMAT.md, "Catalog").
@@ -11,12 +11,17 @@
 // Content list, version 1: u8 1 | varint count | sizes (varint) | crc32s (u32 LE) | slices (per content: varint
 //   count, then per slice zigzag block-id delta from the previous slice's, zigzag offset delta from where the
 //   previous slice ended (0 in a new block), and the length except for the last slice, which takes the rest).
+// Content list, version 2 (format 3): the same, but each size is zigzag(size - the size of the first file in the
+//   entry list that names the content, or 0 if none), so it is 0 for nearly every content: the entry list holds
+//   every file's size already (it must: listing an archive with visible names reads it alone), and on the curl
+//   tree the repeated sizes cost 7 KB of the brotli-coded list.
 import type { EntryType } from '../api.ts';
 import { ByteReader, ByteWriter } from './byte-stream.ts';
 import type { CatalogContent, EntryRecord, Slice } from './records.ts';
 
 const ENTRY_LIST_VERSION = 1;
-const CONTENT_LIST_VERSION = 1;
+/** Content list layouts: 1 in format 2, 2 from format 3. */
+export type ContentListLayout = 1 | 2;
 const TYPES: readonly EntryType[] = ['file', 'directory', 'symlink'];
 const utf8 = new TextEncoder();
 
@@ -104,14 +109,26 @@ export function decodeEntryList(bytes: Uint8Array): EntryRecord[] {
   return entries;
 }
 
-export function encodeContentList(contents: readonly CatalogContent[]): Uint8Array {
+/** Each content's size as the entry list gives it: the size of the first file that names it. */
+function namedSizes(entries: readonly EntryRecord[]): Map<number, number> {
+  const sizes = new Map<number, number>();
+  for (const entry of entries) {
+    if (entry.type === 'file' && entry.contentId !== null && !sizes.has(entry.contentId)) sizes.set(entry.contentId, entry.size);
+  }
+  return sizes;
+}
+
+/** Layout 2 codes sizes against `entries`, the entry list written beside it (decodeContentList gets it back). */
+export function encodeContentList(contents: readonly CatalogContent[], layout: ContentListLayout, entries: readonly EntryRecord[]): Uint8Array {
+  const named = layout === 2 ? namedSizes(entries) : null;
   const sizes = new ByteWriter();
   const crcs = new ByteWriter();
   const slices = new ByteWriter();
   let previousBlock = 0;
   let previousEnd = 0;
-  for (const content of contents) {
-    sizes.varint(content.size);
+  for (const [id, content] of contents.entries()) {
+    if (named) sizes.signed(content.size - (named.get(id) ?? 0));
+    else sizes.varint(content.size);
     crcs.u32(content.crc32);
     slices.varint(content.slices.length);
     content.slices.forEach((slice, i) => {
@@ -124,7 +141,7 @@ export function encodeContentList(contents: readonly CatalogContent[]): Uint8Arr
     });
   }
   const out = new ByteWriter();
-  out.byte(CONTENT_LIST_VERSION);
+  out.byte(layout);
   out.varint(contents.length);
   for (const column of [sizes, crcs, slices]) out.chunk(column.finish());
   return out.finish();
@@ -134,10 +151,12 @@ export function encodeContentList(contents: readonly CatalogContent[]): Uint8Arr
  * The content list, checked for shape only: each content's slices are positive and add up to its size. Whether
  * they lie inside real blocks, without overlapping, is the reader's check (it knows the blocks).
  */
-export function decodeContentList(bytes: Uint8Array): CatalogContent[] {
+export function decodeContentList(bytes: Uint8Array, entries: () => readonly EntryRecord[]): CatalogContent[] {
   const what = 'content list';
   const head = new ByteReader(bytes, what);
-  if (head.byte() !== CONTENT_LIST_VERSION) throw head.damaged('unknown layout version');
+  const layout = head.byte();
+  if (layout !== 1 && layout !== 2) throw head.damaged('unknown layout version');
+  const named = layout === 2 ? namedSizes(entries()) : null;
   const count = head.varint();
   const [sizes, crcs, slices] = Array.from({ length: 3 }, () => new ByteReader(head.chunk(), what));
   head.end();
@@ -146,7 +165,8 @@ export function decodeContentList(bytes: Uint8Array): CatalogContent[] {
   let previousBlock = 0;
   let previousEnd = 0;
   for (let id = 0; id < count; id++) {
-    const size = sizes!.varint();
+    const size = named ? (named.get(id) ?? 0) + sizes!.signed() : sizes!.varint();
+    if (size < 0 || !Number.isSafeInteger(size)) throw head.damaged(`content ${id} has an impossible size`);
     const crc32 = crcs!.u32();
     // Every slice takes at least two bytes of the column, which bounds the count.
     const sliceCount = slices!.count(2);

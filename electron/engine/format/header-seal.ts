@@ -1,5 +1,5 @@
 // The header MAC of an encrypted archive: HMAC-SHA256 over every header row except itself, plus a digest of
-// the rows it depends on: format 2, every block row's id, role, codec, raw size, raw hash and payload checksum
+// the rows it depends on: formats 2 and 3, every block row's id, role, codec, raw size, raw hash and payload checksum
 // in id order; format 1, the entry rows (ids and sealed blobs). Editing the header (say, to weaken the KDF or
 // drop the encryption record's namesEncrypted flag), or removing, swapping or rolling back blocks (the catalog
 // among them) or entry rows, breaks it.

@@ -220,7 +220,8 @@ export class ArchiveReader {
 
   #readCatalogContents(): Map<number, ContentRecord> {
     const blocks = this.blocks();
-    const list = decodeContentList(this.#catalogBlock('contents'));
+    // Layout 2 (format 3) takes most sizes from the entry list; the entries are readable whenever the contents are.
+    const list = decodeContentList(this.#catalogBlock('contents'), () => this.entries());
     const contents = new Map<number, ContentRecord>();
     const claimed = new Map<number, { offset: number; end: number; content: number }[]>();
     for (const c of list) {

@@ -1,6 +1,6 @@
 // Reading format 1 (one content row and chunk rows per file; docs/FORMAT.md, "Format 1"), presented as the same
 // records format 2 gives: each chunk is a block of its own, each content one slice per chunk. Archives made
-// before solid blocks keep opening, listing, extracting and verifying; edits need format 2.
+// before solid blocks keep opening, listing, extracting and verifying; edits need format 2 or later.
 import { OctozipError } from '../errors.ts';
 import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
 import { recoverEntry } from '../crypto/entry-protection.ts';

@@ -6,7 +6,7 @@ import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerToRows, type ArchiveHeader } from './header.ts';
 import { sealHeader } from './header-seal.ts';
 import type { CatalogContent, EntryRecord, NewBlock } from './records.ts';
-import { APPLICATION_ID, COMPACT_SCHEMA_SQL, FORMAT_VERSION, PAGE_SIZE } from './schema.ts';
+import { APPLICATION_ID, COMPACT_SCHEMA_SQL, FORMAT_VERSION, PAGE_SIZE, contentListLayout, pageSizeFor } from './schema.ts';
 
 export class ArchiveWriter {
   readonly #db: SqliteDatabase;
@@ -48,14 +48,21 @@ export class ArchiveWriter {
 
   /** Writes the entry list and content list; call once, after the last data block. Returns their stored bytes. */
   writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[]): number {
-    return this.#blocks.writeCatalog(entries, contents);
+    return this.#blocks.writeCatalog(entries, contents, contentListLayout(FORMAT_VERSION));
   }
 
-  /** Commits and closes. `vacuum` repacks the file (drops slack in b-tree pages) at the cost of a rewrite. */
+  /**
+   * Commits and closes. `vacuum` repacks the file (drops slack in b-tree pages) at the cost of a rewrite, in
+   * pages of the size that suits the payloads written (pageSizeFor).
+   */
   finish(options: { vacuum: boolean }): void {
     if (this.#cipher) sealHeader(this.#db, this.#cipher, FORMAT_VERSION);
     this.#db.exec('COMMIT');
-    if (options.vacuum) this.#db.exec('VACUUM');
+    if (options.vacuum) {
+      const lengths = this.#db.prepare('SELECT length(payload) FROM block').pluck().all() as number[];
+      this.#db.pragma(`page_size = ${pageSizeFor(lengths)}`);
+      this.#db.exec('VACUUM');
+    }
     this.close();
   }
 

@@ -1,8 +1,8 @@
 // compact: rewrites an archive without the bytes no entry uses any more (left by delete and by add's
-// replacements), and converts a format-1 archive to format 2. Blocks whose every byte is still used are copied as
-// they are (no recoding); the live bytes of the others are decoded and coded again into new solid blocks, one kind
-// per block, with the archive's own preset. The new archive is written beside the old one and renamed over it only
-// when complete, so a cancel or crash leaves the old archive untouched.
+// replacements), and converts a format-1 or format-2 archive to the current format. Blocks whose every byte is
+// still used are copied as they are (no recoding); the live bytes of the others are decoded and coded again into
+// new solid blocks, one kind per block, with the archive's own preset. The new archive is written beside the old
+// one and renamed over it only when complete, so a cancel or crash leaves the old archive untouched.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { OctozipError, throwIfAborted } from '../errors.ts';
 import { crc32 } from '../format/checksum.ts';
 import { ArchiveReader } from '../format/reader.ts';
 import type { BlockRecord, CatalogContent, ContentRecord, Slice } from '../format/records.ts';
-import { FORMAT_VERSION } from '../format/schema.ts';
+import { FIRST_SOLID_VERSION, FORMAT_VERSION } from '../format/schema.ts';
 import { ArchiveWriter } from '../format/writer.ts';
 import { publishTempFile, removeStaleTempFiles, tempPathBeside } from '../fs/temp-file.ts';
 import { writeErrorFor } from '../fs/write-error.ts';
@@ -72,8 +72,9 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
       });
     }
     const dataBlocks = [...blocks.values()].filter((b) => b.role === 'data' && liveBytes.has(b.id)).sort((a, b) => a.id - b.id);
-    // Format 2 blocks used to their last byte are kept whole; format-1 chunks are always recoded into solid blocks.
-    const keepWhole = (b: BlockRecord) => reader.formatVersion === FORMAT_VERSION && liveBytes.get(b.id) === b.rawSize;
+    // Solid blocks (formats 2 and 3) used to their last byte are kept whole; format-1 chunks are always recoded.
+    const solid = reader.formatVersion >= FIRST_SOLID_VERSION;
+    const keepWhole = (b: BlockRecord) => solid && liveBytes.get(b.id) === b.rawSize;
     const totalBytes = dataBlocks.reduce((sum, b) => sum + b.rawSize, 0);
     const progress = new ProgressTracker(options.onProgress, 'compress', { bytes: totalBytes, entries: entries.length });
     progress.emit(true);
@@ -143,7 +144,7 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
           let seen = recoded.get(content);
           if (!seen) recoded.set(content, (seen = { crc: 0, length: 0, next: 0, check: new ContentCheck(live.get(content)!) }));
           // Format 1: every slice is recoded, so each content's must arrive in order for its CRC-32 to mean anything.
-          if (reader.formatVersion !== FORMAT_VERSION && index !== seen.next) {
+          if (!solid && index !== seen.next) {
             throw new OctozipError('damaged', `Content ${content}'s chunks are out of order.`, { subject: archivePath });
           }
           seen.next = index + 1;
@@ -164,11 +165,11 @@ export async function compactArchive(options: CompactOptions): Promise<CompactSu
     }
     await flushAll();
 
-    // Format 1 kept a SHA-256 per content, format 2 keeps a CRC-32: every format-1 content passed through the
+    // Format 1 kept a SHA-256 per content, formats 2 and 3 keep a CRC-32: every format-1 content passed through the
     // recoding above whole and in order, so its CRC-32 was computed there from bytes checked against its SHA-256.
     for (const content of live.values()) {
       const seen = recoded.get(content.id);
-      if (reader.formatVersion === FORMAT_VERSION || content.size === 0) newCrcs.set(content.id, content.crc32 ?? 0);
+      if (solid || content.size === 0) newCrcs.set(content.id, content.crc32 ?? 0);
       else if (!seen || seen.length !== content.size || !seen.check.matches()) {
         throw new OctozipError('damaged', `A file's bytes do not match their SHA-256; run verify.`, { subject: archivePath });
       } else newCrcs.set(content.id, seen.crc);
