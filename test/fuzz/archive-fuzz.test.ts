@@ -253,7 +253,7 @@ describe('the base archives', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(version);
-      expect(decodedBlock(db, catalogBlockId(db, 'contents'))[0], 'the content list layout').toBe(version === 3 ? 2 : 1);
+      for (const role of ['entries', 'contents'] as const) expect(decodedBlock(db, catalogBlockId(db, role))[0], `the ${role} layout`).toBe(version === 3 ? 2 : 1);
       const blocks = blockRows(db);
       expect(blocks.filter((b) => b.role === 'data').length).toBeGreaterThanOrEqual(8);
       expect(new Set(blocks.filter((b) => b.role === 'data').map((b) => b.codec))).toEqual(new Set(['store', 'brotli']));

@@ -10,13 +10,14 @@ import { ByteWriter } from '../../electron/engine/format/byte-stream.ts';
 import { encodeEntryList } from '../../electron/engine/format/catalog.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
 import type { CatalogContent, EntryRecord } from '../../electron/engine/format/records.ts';
-import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
+import { FORMAT_VERSION, catalogLayout } from '../../electron/engine/format/schema.ts';
 import {
   blockRows,
   catalogBlockId,
   CONTENT_COLUMNS,
   ENTRY_COLUMNS,
   insertBlock,
+  namesColumn,
   readContents,
   readEntries,
   rewriteContentColumns,
@@ -85,21 +86,11 @@ function addEntry(db: Database.Database, entry: Partial<EntryRecord> & { path: s
   });
 }
 
-/** The names column, rebuilt from raw name bytes (each sharing nothing with the one before). */
-function namesColumn(names: Uint8Array[]): Uint8Array {
-  const column = new ByteWriter();
-  for (const name of names) {
-    column.varint(0);
-    column.chunk(name);
-  }
-  return column.finish();
-}
-
 /** Replaces the name bytes of the entry at `index`, keeping every other name as it was. */
 function setNameBytes(db: Database.Database, index: number, bytes: Uint8Array): void {
   const names: Uint8Array[] = readEntries(db).map((e) => Buffer.from(e.path, 'utf8'));
   names[index] = bytes;
-  rewriteEntryColumns(db, (list) => (list.columns[ENTRY_COLUMNS.names] = namesColumn(names)));
+  rewriteEntryColumns(db, (list) => (list.columns[ENTRY_COLUMNS.names] = namesColumn(list.version, names.map((rest) => ({ shared: 0, rest })))));
 }
 
 function indexOf(db: Database.Database, path: string): number {
@@ -430,15 +421,23 @@ export function hostileCatalogCases(): HostileCase[] {
     verifyFinds: true,
   });
   add({
+    name: 'names column one byte short (layout 2: the last name has no end byte)',
+    craft: (db) => rewriteEntryColumns(db, (list) => (list.columns[ENTRY_COLUMNS.names] = list.columns[ENTRY_COLUMNS.names]!.subarray(0, -1))),
+    expect: { refuse: [...DAMAGE_ONLY] },
+    verifyFinds: true,
+  });
+  add({
+    name: 'names column with a byte too many after the last name',
+    craft: (db) => rewriteEntryColumns(db, (list) => (list.columns[ENTRY_COLUMNS.names] = Buffer.concat([list.columns[ENTRY_COLUMNS.names]!, Buffer.from([0x41])]))),
+    expect: { refuse: [...DAMAGE_ONLY] },
+    verifyFinds: true,
+  });
+  add({
     name: 'a name sharing more bytes than the previous name has',
     craft: (db) =>
       rewriteEntryColumns(db, (list) => {
-        const names = new ByteWriter();
-        readEntries(db).forEach((e, i) => {
-          names.varint(i === 1 ? 200 : 0);
-          names.chunk(Buffer.from(e.path));
-        });
-        list.columns[ENTRY_COLUMNS.names] = names.finish();
+        const names = readEntries(db).map((e, i) => ({ shared: i === 1 ? 200 : 0, rest: Buffer.from(e.path) }));
+        list.columns[ENTRY_COLUMNS.names] = namesColumn(list.version, names);
       }),
     expect: { refuse: [...DAMAGE_ONLY] },
     verifyFinds: true,
@@ -484,7 +483,12 @@ export function hostileCatalogCases(): HostileCase[] {
   for (const p of ['../evil.txt', '../../evil.txt', 'tree/../../evil.txt', '/ABS', 'C:/evil.txt', 'a\\..\\..\\evil.txt', 'tree//x', './x', 'a/./b', '', 'nul\0byte']) {
     add({
       name: `unsafe path ${JSON.stringify(p)}`,
-      craft: (db, ctx) => addEntry(db, { path: p === '/ABS' ? ctx.absoluteProbe : p }, text),
+      craft: (db, ctx) => {
+        if (!p.includes('\0')) return addEntry(db, { path: p === '/ABS' ? ctx.absoluteProbe : p }, text);
+        // No encoder writes a 0 byte in a name (layout 2 ends each name with one), so the bytes go in by hand.
+        addEntry(db, { path: p.replace('\0', '_') }, text);
+        setNameBytes(db, readEntries(db).length - 1, Buffer.from(p));
+      },
       expect: { refuse: [...UNSAFE] },
       verifyFinds: true,
     });
@@ -980,7 +984,7 @@ export function hostileSealedCases(): HostileCase[] {
           encodeEntryList([
             { path: 'tree', type: 'directory', mode: 0o755, mtimeMs: 0, size: 0, contentId: null, linkTarget: null },
             { path: 'tree/readme.txt', type: 'file', mode: 0o644, mtimeMs: 0, size: 3080, contentId: 1, linkTarget: null },
-          ]),
+          ], catalogLayout(FORMAT_VERSION)),
         ),
       expect: { refuse: ['damaged'] },
       verifyFinds: true,

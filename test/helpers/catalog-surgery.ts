@@ -89,7 +89,9 @@ export function readContents(db: Database.Database): CatalogContent[] {
  * format 2 differs only in its content list's layout (1: every size stored), and in the version records.
  */
 export function rewriteAsFormat2(db: Database.Database): void {
+  const entries = readEntries(db);
   const contents = readContents(db);
+  storeBlock(db, catalogBlockId(db, 'entries'), encodeEntryList(entries, 1));
   storeBlock(db, catalogBlockId(db, 'contents'), encodeContentList(contents, 1, []));
   db.pragma('user_version = 2');
   db.exec("UPDATE header SET value = '2' WHERE key = 'format_version'");
@@ -98,8 +100,9 @@ export function rewriteAsFormat2(db: Database.Database): void {
 /** Decodes the entry list, lets `edit` change it in place, and stores it back. */
 export function rewriteEntries(db: Database.Database, edit: (entries: EntryRecord[]) => unknown): void {
   const entries = readEntries(db);
+  const layout = decodedBlock(db, catalogBlockId(db, 'entries'))[0] === 1 ? 1 : 2;
   edit(entries);
-  storeBlock(db, catalogBlockId(db, 'entries'), encodeEntryList(entries));
+  storeBlock(db, catalogBlockId(db, 'entries'), encodeEntryList(entries, layout));
 }
 
 /** Decodes the content list, lets `edit` change it in place, and stores it back. */
@@ -135,6 +138,31 @@ export function joinList(list: ListColumns): Uint8Array {
   out.varint(list.count);
   for (const column of list.columns) out.chunk(column);
   return out.finish();
+}
+
+/**
+ * A names column in either layout from each name's shared byte count and rest, which need not be consistent
+ * (a case may want a count larger than the previous name, or a rest no encoder would write).
+ */
+export function namesColumn(layout: number, names: readonly { shared: number; rest: Uint8Array }[]): Uint8Array {
+  const column = new ByteWriter();
+  if (layout === 1) {
+    for (const { shared, rest } of names) {
+      column.varint(shared);
+      column.chunk(rest);
+    }
+    return column.finish();
+  }
+  const shares = new ByteWriter();
+  for (const { shared, rest } of names) {
+    shares.varint(shared);
+    column.bytes(rest);
+    column.byte(0);
+  }
+  const both = new ByteWriter();
+  both.chunk(shares.finish());
+  both.bytes(column.finish());
+  return both.finish();
 }
 
 /** Entry list columns, in order (format/catalog.ts). */

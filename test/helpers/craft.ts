@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import type { CodecId, ModelRef } from '../../electron/engine/api.ts';
 import { crc32 } from '../../electron/engine/format/checksum.ts';
-import { FORMAT_VERSION } from '../../electron/engine/format/schema.ts';
+import { FORMAT_VERSION, catalogLayout } from '../../electron/engine/format/schema.ts';
+import { openDatabase } from '../../electron/engine/format/database.ts';
 import { ArchiveWriter } from '../../electron/engine/format/writer.ts';
 import type { CatalogContent, EntryRecord } from '../../electron/engine/format/records.ts';
 
@@ -21,10 +22,15 @@ export interface CraftOptions {
   formatVersion?: number;
 }
 
+/**
+ * A format-3 catalog cannot hold a path with a 0 byte (layout 2 ends each name with one); format 2's can, so such
+ * an archive is crafted as format 2, which a reader must refuse as firmly.
+ */
 export function craftArchive(archivePath: string, entries: CraftedEntry[], options: CraftOptions = {}): void {
+  const version = options.formatVersion ?? (entries.some((e) => e.path.includes('\0')) ? 2 : FORMAT_VERSION);
   const writer = ArchiveWriter.create(archivePath);
   writer.writeHeader({
-    formatVersion: options.formatVersion ?? FORMAT_VERSION,
+    formatVersion: version,
     creator: 'octozip-test craft',
     createdAt: new Date(0).toISOString(),
     preset: null,
@@ -65,6 +71,11 @@ export function craftArchive(archivePath: string, entries: CraftedEntry[], optio
       linkTarget: e.linkTarget ?? null,
     });
   }
-  writer.writeCatalog(records, contents);
+  writer.writeCatalog(records, contents, catalogLayout(version));
   writer.finish({ vacuum: false });
+  if (version < FORMAT_VERSION) {
+    const db = openDatabase(archivePath);
+    db.pragma(`user_version = ${version}`);
+    db.close();
+  }
 }

@@ -199,7 +199,7 @@ describe('tampering is detected', () => {
       const entries = decodeEntryList(zlib.brotliDecompressSync(row.payload));
       const renamed = entries.map((e) => ({ ...e, path: e.path.replace(SECRET_NAME, 'innocent') }));
       expect(renamed).not.toEqual(entries);
-      const raw = encodeEntryList(renamed);
+      const raw = encodeEntryList(renamed, zlib.brotliDecompressSync(row.payload)[0] === 1 ? 1 : 2);
       const payload = zlib.brotliCompressSync(raw);
       db.prepare('UPDATE block SET payload = ?, payload_crc32 = ?, raw_size = ?, raw_sha256 = ? WHERE id = ?').run(
         payload,

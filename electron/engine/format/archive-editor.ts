@@ -14,7 +14,7 @@ import { sealHeader } from './header-seal.ts';
 import { sqliteError } from './sqlite-errors.ts';
 import type { ArchiveReader } from './reader.ts';
 import type { BlockRecord, CatalogContent, EntryRecord, NewBlock } from './records.ts';
-import { FIRST_SOLID_VERSION, contentListLayout } from './schema.ts';
+import { FIRST_SOLID_VERSION, catalogLayout } from './schema.ts';
 
 export class ArchiveEditor {
   readonly archivePath: string;
@@ -89,7 +89,7 @@ export class ArchiveEditor {
 
   /** Replaces the catalog. */
   writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[]): void {
-    this.#blocks.writeCatalog(entries, contents, contentListLayout(this.#formatVersion));
+    this.#blocks.writeCatalog(entries, contents, catalogLayout(this.#formatVersion));
   }
 
   /**

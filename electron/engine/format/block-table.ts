@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
-import { type ContentListLayout, encodeContentList, encodeEntryList } from './catalog.ts';
+import { type CatalogLayout, encodeContentList, encodeEntryList } from './catalog.ts';
 import { crc32 } from './checksum.ts';
 import type { SqliteDatabase } from './database.ts';
 import { sealBlockPayload } from './payload.ts';
@@ -54,14 +54,14 @@ export class BlockTable {
   }
 
   /**
-   * Replaces the catalog (entry list and content list) with these, the content list in the layout of the
-   * archive's format (contentListLayout); returns the stored bytes it took.
+   * Replaces the catalog (entry list and content list) with these, in the layout of the
+   * archive's format (catalogLayout); returns the stored bytes it took.
    */
-  writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[], layout: ContentListLayout): number {
+  writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[], layout: CatalogLayout): number {
     this.#db.prepare("DELETE FROM block WHERE role IN ('entries', 'contents')").run();
     let stored = 0;
     for (const [role, raw] of [
-      ['entries', encodeEntryList(entries)],
+      ['entries', encodeEntryList(entries, layout)],
       ['contents', encodeContentList(contents, layout, entries)],
     ] as const) {
       const brotli = zlib.brotliCompressSync(raw, CATALOG_BROTLI);

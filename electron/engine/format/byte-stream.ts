@@ -128,6 +128,15 @@ export class ByteReader {
     return out;
   }
 
+  /** The bytes up to the next 0 byte, which is read and not returned. */
+  untilZero(): Uint8Array {
+    const end = this.#bytes.indexOf(0, this.#offset);
+    if (end < 0) throw this.damaged('a text has no end');
+    const out = this.bytes(end - this.#offset);
+    this.byte();
+    return out;
+  }
+
   chunk(): Uint8Array {
     return this.bytes(this.varint());
   }

@@ -7,14 +7,14 @@ export const APPLICATION_ID = 0x4f63747a;
 /**
  * PRAGMA user_version and header.format_version. A reader refuses anything newer than this.
  * 1: one content row and chunk rows per file. 2: solid blocks and a compressed catalog (docs/FORMAT.md).
- * 3: the content list takes file sizes from the entry list (its layout 2, format/catalog.ts).
+ * 3: the catalog in layout 2 (format/catalog.ts): names apart from their shared counts, no repeated sizes.
  */
 export const FORMAT_VERSION = 3;
-/** The first version with solid blocks and a catalog: 2 and 3 differ only in the content list's layout. */
+/** The first version with solid blocks and a catalog: 2 and 3 differ only in the catalog's layout. */
 export const FIRST_SOLID_VERSION = 2;
 
-/** The content list layout an archive of this format version holds (format 2: 1; from 3: 2). */
-export function contentListLayout(formatVersion: number): 1 | 2 {
+/** The catalog layout (of both lists) an archive of this format version holds (format 2: 1; from 3: 2). */
+export function catalogLayout(formatVersion: number): 1 | 2 {
   return formatVersion >= 3 ? 2 : 1;
 }
 /** The oldest version this build still reads. */

@@ -2,11 +2,12 @@
 import type { ArchiveCipher } from '../crypto/archive-cipher.ts';
 import { removeDatabaseQuietly } from '../fs/temp-file.ts';
 import { BlockTable } from './block-table.ts';
+import type { CatalogLayout } from './catalog.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { headerToRows, type ArchiveHeader } from './header.ts';
 import { sealHeader } from './header-seal.ts';
 import type { CatalogContent, EntryRecord, NewBlock } from './records.ts';
-import { APPLICATION_ID, COMPACT_SCHEMA_SQL, FORMAT_VERSION, PAGE_SIZE, contentListLayout, pageSizeFor } from './schema.ts';
+import { APPLICATION_ID, COMPACT_SCHEMA_SQL, FORMAT_VERSION, PAGE_SIZE, catalogLayout, pageSizeFor } from './schema.ts';
 
 export class ArchiveWriter {
   readonly #db: SqliteDatabase;
@@ -46,9 +47,12 @@ export class ArchiveWriter {
     return this.#blocks.insert(block, options);
   }
 
-  /** Writes the entry list and content list; call once, after the last data block. Returns their stored bytes. */
-  writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[]): number {
-    return this.#blocks.writeCatalog(entries, contents, contentListLayout(FORMAT_VERSION));
+  /**
+   * Writes the entry list and content list; call once, after the last data block. Returns their stored bytes.
+   * The layout is this format's; tests that craft an older archive name theirs.
+   */
+  writeCatalog(entries: readonly EntryRecord[], contents: readonly CatalogContent[], layout: CatalogLayout = catalogLayout(FORMAT_VERSION)): number {
+    return this.#blocks.writeCatalog(entries, contents, layout);
   }
 
   /**

@@ -1,9 +1,11 @@
-// The content list's two layouts (format/catalog.ts) round-trip any catalog: layout 1 stores every size, layout 2
-// (format 3) stores each as its difference from the size of the first file that names the content, including
-// contents no file names and files whose size disagrees with their content's (damage a reader must still see).
+// The catalog's two layouts (format/catalog.ts) round-trip any catalog. Entry list: layout 1 interleaves each
+// name's shared byte count with its length-prefixed rest, layout 2 (format 3) keeps the counts apart and ends each
+// rest with a 0 byte. Content list: layout 1 stores every size, layout 2 each as its difference from the size of
+// the first file that names the content, including contents no file names and files whose size disagrees with
+// their content's (damage a reader must still see).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeContentList, encodeContentList } from '../../electron/engine/format/catalog.ts';
+import { decodeContentList, decodeEntryList, encodeContentList, encodeEntryList } from '../../electron/engine/format/catalog.ts';
 import type { CatalogContent, EntryRecord } from '../../electron/engine/format/records.ts';
 
 const catalog = fc
@@ -34,6 +36,50 @@ function entriesFor(contents: readonly CatalogContent[], files: readonly { conte
       linkTarget: null,
     }));
 }
+
+// Paths from a small alphabet, so that neighbours share prefixes; any Unicode but the 0 byte.
+const paths = fc.array(fc.oneof(fc.stringMatching(/^[ab/.]{0,12}$/), fc.string({ unit: 'grapheme', maxLength: 8 }).filter((p) => !p.includes('\0'))), { maxLength: 20 });
+const entryList = paths.chain((names) =>
+  fc.tuple(
+    ...names.map((path) =>
+      fc.record({
+        path: fc.constant(path),
+        type: fc.constantFrom('file' as const, 'directory' as const, 'symlink' as const),
+        mode: fc.nat({ max: 0o7777 }),
+        mtimeMs: fc.integer({ min: -1e12, max: 4e12 }),
+        size: fc.nat({ max: 2 ** 40 }),
+        contentId: fc.nat({ max: 50 }),
+        linkTarget: fc.string({ maxLength: 10 }),
+      }),
+    ),
+  ).map((list) =>
+    list.map((e): EntryRecord => ({
+      ...e,
+      size: e.type === 'file' ? e.size : 0,
+      contentId: e.type === 'file' ? e.contentId : null,
+      linkTarget: e.type === 'symlink' ? e.linkTarget : null,
+    })),
+  ),
+);
+
+describe('the entry list', () => {
+  it.each([1, 2] as const)('layout %i decodes to exactly what was encoded', (layout) => {
+    fc.assert(
+      fc.property(entryList, (entries) => {
+        const bytes = encodeEntryList(entries, layout);
+        expect(bytes[0]).toBe(layout);
+        expect(decodeEntryList(bytes)).toEqual(entries);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('layout 2 refuses to write a path holding a 0 byte, which would end its name early', () => {
+    const entry: EntryRecord = { path: 'a\0b', type: 'directory', mode: 0o755, mtimeMs: 0, size: 0, contentId: null, linkTarget: null };
+    expect(() => encodeEntryList([entry], 2)).toThrow(RangeError);
+    expect(decodeEntryList(encodeEntryList([entry], 1))).toEqual([entry]);
+  });
+});
 
 describe('the content list', () => {
   it.each([1, 2] as const)('layout %i decodes to exactly what was encoded, against the same entries', (layout) => {
