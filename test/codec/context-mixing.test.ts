@@ -68,13 +68,16 @@ describe("the 'cm' codec", () => {
       [withHeader(primed, 8, 23), /does not fit the prior/],
       [withHeader(cold, 9, 26), /out of range/],
       [withHeader(primed, 9, 23), /does not fit the prior/],
+      [withHeader(cold, 10, 26), /out of range/],
+      [withHeader(primed, 10, 23), /does not fit the prior/],
+      [withHeader(cold, 11, 20), /layout version is 11/],
     ] as const;
     for (const [payload, why] of refused) {
       expect(() => decodeContextMixingChunk(payload, text.length, store)).toThrow(why);
       expect(() => decodeContextMixingChunk(payload, text.length, store)).toThrow(OctozipError);
     }
-    // What revisions 8 and 9 may write decodes (to wrong bytes when the size was not the encoder's: checksums catch them).
-    for (const revision of [8, 9]) {
+    // What revisions 8 to 10 may write decodes (to wrong bytes when the size was not the encoder's: checksums catch them).
+    for (const revision of [8, 9, 10]) {
       expect(decodeContextMixingChunk(withHeader(cold, revision, 25), text.length, store)).toHaveLength(text.length);
       expect(decodeContextMixingChunk(withHeader(primed, revision, 25), text.length, store)).toHaveLength(text.length);
     }

@@ -87,10 +87,10 @@ describe('the WebAssembly coder against the TypeScript reference', () => {
     );
   });
 
-  it('codes code-like text to the same payload in revisions 7 to 9 (shape, brace depth, syntax state, wide mixer), cold and primed', () => {
+  it('codes code-like text to the same payload in revisions 7 to 10 (shape, brace depth, syntax state, wide mixer, APMs), cold and primed', () => {
     const primeText = new TextEncoder().encode('int main(void) { if (x == 1) { return "a"; } }\n'.repeat(40));
     fc.assert(
-      fc.property(code, fc.integer({ min: 12, max: 18 }), fc.boolean(), fc.constantFrom(7 as const, 8 as const, 9 as const), (data, tableBits, primed, revision) => {
+      fc.property(code, fc.integer({ min: 12, max: 18 }), fc.boolean(), fc.constantFrom(7 as const, 8 as const, 9 as const, 10 as const), (data, tableBits, primed, revision) => {
         const prior = primed ? primePrior(primeText, tableBits) : undefined;
         const options = () => ({ tableBits, revision, prior: prior ? parsePrior(prior.slice()) : undefined });
         const actual = encodeBytes(data, undefined, options());
@@ -101,10 +101,33 @@ describe('the WebAssembly coder against the TypeScript reference', () => {
     );
   });
 
+  it('codes long repeats to the same payload in revisions 9 and 10 (the match state, lengths past 31, broken matches)', () => {
+    // A chunk repeated with one byte changed each time: matches grow past revision 10's length cap and break.
+    const repeats = fc
+      .tuple(fc.uint8Array({ minLength: 40, maxLength: 400 }), fc.integer({ min: 2, max: 6 }), fc.nat())
+      .map(([chunk, times, at]) => {
+        const out = new Uint8Array(chunk.length * times);
+        for (let t = 0; t < times; t++) {
+          out.set(chunk, t * chunk.length);
+          out[t * chunk.length + ((at + t * 7) % chunk.length)]! ^= 0x20;
+        }
+        return out;
+      });
+    fc.assert(
+      fc.property(repeats, fc.integer({ min: 12, max: 16 }), fc.constantFrom(9 as const, 10 as const), (data, tableBits, revision) => {
+        const options = () => ({ tableBits, revision });
+        const actual = encodeBytes(data, undefined, options());
+        expect(Buffer.from(actual).equals(Buffer.from(oracle.encodeBytes(data, undefined, options())))).toBe(true);
+        expect(decodeBytes(actual, data.length, undefined, options())).toEqual(data);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('spreads a prior over a table up to 8 times larger from revision 8, as the reference does, and only there', () => {
     const primeText = new TextEncoder().encode('int main(void) { if (x == 1) { return "a"; } }\nThe cat sat on the mat.\n'.repeat(30));
     fc.assert(
-      fc.property(fc.oneof(code, inputs), fc.integer({ min: 12, max: 15 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(8 as const, 9 as const), (data, priorBits, extra, revision) => {
+      fc.property(fc.oneof(code, inputs), fc.integer({ min: 12, max: 15 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(8 as const, 9 as const, 10 as const), (data, priorBits, extra, revision) => {
         const prior = primePrior(primeText, priorBits);
         const options = () => ({ tableBits: priorBits + extra, revision, prior: parsePrior(prior.slice()) });
         const actual = encodeBytes(data, undefined, options());
@@ -178,7 +201,7 @@ describe('the WebAssembly coder against the TypeScript reference', () => {
   it('refuses bad table sizes and a released predictor', () => {
     expect(() => new WasmPredictor({ tableBits: 11 })).toThrow(RangeError);
     expect(() => new WasmPredictor({ tableBits: 16.5 })).toThrow(RangeError);
-    expect(() => new WasmPredictor({ tableBits: 12, revision: 10 as 9 })).toThrow(/revision 10/);
+    expect(() => new WasmPredictor({ tableBits: 12, revision: 11 as 10 })).toThrow(/revision 11/);
     const p = new WasmPredictor({ tableBits: 12 });
     p.release();
     expect(() => p.encode(Uint8Array.of(1))).toThrow(/released/);

@@ -49,7 +49,7 @@ function filesUnder(dir: string): ExpectedFile[] {
   return out;
 }
 
-describe.each([3, 4, 5, 6, 7, 8])('archives coded by model revision %i', (revision) => {
+describe.each([3, 4, 5, 6, 7, 8, 9])('archives coded by model revision %i', (revision) => {
   const FIXTURES = new URL(`../fixtures/payload-v${revision}/`, import.meta.url);
   const EXPECTED = JSON.parse(fs.readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as ExpectedFile[];
   const fixtures = fixtureCopies(FIXTURES, `octozip-payload-v${revision}-`);

@@ -10,7 +10,7 @@
 // every bundled prior (PROBE_EVERY_PRIOR_MIN_BYTES). Binary blocks, which a
 // prior only misleads, and tiny ones start cold. The encoder decides; the payload records it.
 //
-// Payload: version u8 (3 to 9) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
+// Payload: version u8 (3 to 10) | tableBits u8 | flags u8 | arithmetic-coded bytes. The version is the model
 // revision the bytes were coded with (coder/wasm-coder.ts): new payloads are LATEST_REVISION, and the earlier
 // ones (written before) still decode, all with the same priors (they are learned with revision 3). Flags: bit 0 primed; bits 1-3 which
 // prior, an index into the list the header's cm params name (`priors`, each by name and SHA-256; index 0 is also

@@ -42,11 +42,13 @@ export const DEFAULT_TABLE_BITS = 22;
  * selector from each byte's syntactic class (the shape of the last bytes, the indentation, the brace depth;
  * assembly/predictor.ts); 8: the syntax state (quote, comment, tag) in two contexts (assembly/predictor.ts), and
  * tables up to 2^25 slots, which a smaller prior fills (table-size.ts); 9: each context's counter and bit history
- * as two mixer inputs instead of their average (assembly/context-table.ts, assembly/mixer.ts).
+ * as two mixer inputs instead of their average (assembly/context-table.ts, assembly/mixer.ts); 10: two more
+ * APMs, by the match's state and by the byte before last, and each APM update moves both points around the
+ * input (assembly/predictor.ts, assembly/apm.ts).
  */
-export const MODEL_REVISIONS = [3, 4, 5, 6, 7, 8, 9] as const;
+export const MODEL_REVISIONS = [3, 4, 5, 6, 7, 8, 9, 10] as const;
 export type ModelRevision = (typeof MODEL_REVISIONS)[number];
-export const LATEST_REVISION: ModelRevision = 9;
+export const LATEST_REVISION: ModelRevision = 10;
 /**
  * The revision the bundled priors are learned with: revision 3, so that their bytes, and the SHA-256s archives
  * name them by, stay as they were. Later revisions' streams start from the same prior; their new contexts start

@@ -25,6 +25,8 @@ export class Apm {
   private readonly rate: number;
   private page: Int32Array = new Int32Array(PAGE_SIZE);
   private index = 0;
+  /** Revision 10: update moves both points the input fell between, not only the nearer one. */
+  bothPoints = false;
 
   constructor(contexts: number, rate: number) {
     if (contexts % PAGE_CONTEXTS !== 0) throw new RangeError(`APM contexts must be a multiple of ${PAGE_CONTEXTS}`);
@@ -60,19 +62,25 @@ export class Apm {
     }
     this.page = page;
     const i = (cx & (PAGE_CONTEXTS - 1)) * 33 + lo;
-    this.index = w < 64 ? i : i + 1;
+    this.index = this.bothPoints ? i : w < 64 ? i : i + 1;
     const a = page[i] + IDENTITY[lo];
     const b = page[i + 1] + IDENTITY[lo + 1];
     return (a * (128 - w) + b * w) >> 11;
   }
 
-  /** Moves the point nearer to the last input toward the coded bit (staying within 0..65535, as in lpaq1). */
+  /**
+   * Moves the point nearer to the last input toward the coded bit (staying within 0..65535, as in lpaq1); with
+   * bothPoints, the two points around it (the lower is `index`), each by its own distance.
+   */
   update(bit: number): void {
     const g = (bit << 16) + (bit << this.rate) - bit - bit;
     const i = this.index;
-    const base = IDENTITY[i % 33];
     const page = this.page;
-    const v = page[i] + base;
+    const v = page[i] + IDENTITY[i % 33];
     page[i] += (g - v) >> this.rate;
+    if (this.bothPoints) {
+      const v1 = page[i + 1] + IDENTITY[(i % 33) + 1];
+      page[i + 1] += (g - v1) >> this.rate;
+    }
   }
 }

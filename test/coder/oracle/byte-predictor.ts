@@ -6,7 +6,8 @@
 // match's predicted byte, the column in the line) + order 0 + a match model + the network (raw and
 // APM-refined) -> a two-layer mixer (two weight vectors selected by the partial byte with the match state and
 // by how many orders have been seen with the previous byte, then a final one) -> order-1 and order-2 APMs
-// averaged with the mixer's output. A predictor can start from a prior (./prior.ts) instead of from nothing.
+// averaged with the mixer's output (revision 5 and later: order 1 alone; revision 10: order 1, the match's state
+// and the byte before last). A predictor can start from a prior (./prior.ts) instead of from nothing.
 import { Apm } from './apm.ts';
 import { COUNTER_INIT as importedCOUNTER_INIT, counterP12 as importedCounterP12, updateCounter as importedUpdateCounter } from './adaptive-counter.ts';
 import { ContextTable, spreadTable } from './context-table.ts';
@@ -36,8 +37,8 @@ export interface BytePredictorOptions {
    * adopted, not copied, and change as this predictor learns: give each predictor a copy of its own.
    */
   prior?: PredictorPrior;
-  /** The model revision (3 to 9, default 9; electron/engine/coder/wasm-coder.ts). */
-  revision?: 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  /** The model revision (3 to 10, default 10; electron/engine/coder/wasm-coder.ts). */
+  revision?: 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
 }
 
 export const DEFAULT_TABLE_BITS = 22;
@@ -45,7 +46,7 @@ export const DEFAULT_TABLE_BITS = 22;
  * History ring: revision 3 up to 4 MiB (the largest format-1 chunk), revision 4 up to 16 MiB (a whole solid
  * block), so a match can reach back across a whole chunk.
  */
-const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24, 8: 24, 9: 24 } as const;
+const HISTORY_BITS = { 3: 22, 4: 24, 5: 24, 6: 24, 7: 24, 8: 24, 9: 24, 10: 24 } as const;
 
 // Count caps (slowest adaptation rate 1/(limit + 1.25)) of the hashed contexts, in the order of setContexts():
 // orders 1-2 see stationary statistics; higher orders, words and records do better tracking recent data.
@@ -119,6 +120,8 @@ export class BytePredictor {
   private readonly revision8: boolean;
   /** Revision 9: a context's counter and bit history are two mixer inputs, not their average. */
   private readonly revision9: boolean;
+  /** Revision 10: APMs by the match's state and by the byte before last. */
+  private readonly revision10: boolean;
   private readonly tableBits: number;
   private readonly contexts: ContextTable;
   private readonly match: MatchModel;
@@ -135,6 +138,8 @@ export class BytePredictor {
   private readonly networkApm = new Apm(1 << 16, 7);
   private readonly apmOrder1 = new Apm(1 << 16, 6);
   private readonly apmOrder2 = new Apm(1 << 16, 6);
+  private readonly apmMatch = new Apm(1 << 16, 7);
+  private readonly apmSparse = new Apm(1 << 16, 7);
 
   /** The partial byte with a leading 1 (1..255), and how many of its bits are known. */
   private c0 = 1;
@@ -186,13 +191,15 @@ export class BytePredictor {
       throw new RangeError(`tableBits must be an integer in 12..28, got ${tableBits}`);
     }
     this.tableBits = tableBits;
-    const revision = options.revision ?? 9;
+    const revision = options.revision ?? 10;
     this.revision4 = revision >= 4;
     this.revision5 = revision >= 5;
     this.revision6 = revision >= 6;
     this.revision7 = revision >= 7;
     this.revision8 = revision >= 8;
     this.revision9 = revision >= 9;
+    this.revision10 = revision >= 10;
+    for (const apm of [this.networkApm, this.apmOrder1, this.apmOrder2, this.apmMatch, this.apmSparse]) apm.bothPoints = this.revision10;
     // The third selector's layer-2 weight starts at 0: the two a prior brings already sum to one (measured on own
     // validation text: starting it at a third did worse). Its 8192 vectors are never part of a prior.
     // Revision 7's third selector is the classes of the last three bytes (4096 x 32 vectors) instead of the byte
@@ -289,7 +296,14 @@ export class BytePredictor {
     // Revision 5 refines with the order-1 APM alone: on own validation text (code, markup, JavaScript, prose) the
     // order-2 APM gained 0.3-0.4% and took 14% of the coding time (its 8.6 MB map is read at a hashed place every
     // bit), which paid for the bit histories. Its prior section is still read, and unused.
-    if (this.revision5) p = (pMix + 3 * a1 + 2) >> 2;
+    if (this.revision10) {
+      // The match's state: none, or the bit it expects with its length (at most 31).
+      const expected = this.match.expectedBit;
+      const state = expected === 0 ? 0 : 1 + 2 * Math.min(this.match.length, 31) + (expected - 1);
+      const am = this.apmMatch.refine(pMix, c0 + 256 * state);
+      const as = this.apmSparse.refine(pMix, c0 + 256 * ((this.c4 >>> 8) & 0xff));
+      p = (2 * pMix + 3 * a1 + 2 * am + as + 4) >> 3;
+    } else if (this.revision5) p = (pMix + 3 * a1 + 2) >> 2;
     else {
       const a2 = this.apmOrder2.refine(pMix, c0 | (((Math.imul(this.c4 & 0xffff, 0x9e3779b1) >>> 24) << 8)));
       p = (2 * pMix + 3 * a1 + 3 * a2 + 4) >> 3;
@@ -312,7 +326,10 @@ export class BytePredictor {
     if (this.networkUsed) this.networkApm.update(bit);
     this.mixer.update(bit);
     this.apmOrder1.update(bit);
-    if (!this.revision5) this.apmOrder2.update(bit);
+    if (this.revision10) {
+      this.apmMatch.update(bit);
+      this.apmSparse.update(bit);
+    } else if (!this.revision5) this.apmOrder2.update(bit);
 
     this.c0 = (this.c0 << 1) | bit;
     this.nibble = (this.nibble << 1) | bit;

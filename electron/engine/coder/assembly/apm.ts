@@ -10,7 +10,7 @@ const PAGE_CONTEXTS = 256;
 const PAGES = APM_CONTEXTS / PAGE_CONTEXTS;
 const PAGE_BYTES: usize = PAGE_CONTEXTS * 33 * 4;
 export const APM_POINTS: i32 = APM_CONTEXTS * 33;
-export const APM_COUNT = 3;
+export const APM_COUNT = 5;
 
 let IDENTITY: usize = 0;
 /** Per map: its points, its pages' "in use this stream" flags, its rate, and the point the last refine chose. */
@@ -22,6 +22,11 @@ let lastPoint: usize = 0;
 let lastIndex: usize = 0;
 /** Pages at or above this address are fresh from memory.grow (zero) in the current stream. */
 let cleanFrom: usize = 0;
+/**
+ * Revision 10: an update moves both points the input fell between (as lpaq1 does), not only the nearer one. On
+ * own validation text 0.06-0.09% smaller on code and markup, 0.24% on a shared library, 1.1% on a 1-bit bitmap.
+ */
+let bothPoints: bool = false;
 
 export function buildApmTables(): void {
   IDENTITY = alloc(33 * 4);
@@ -50,9 +55,10 @@ export function apmPoints(a: i32): usize {
   return pointsOf(a);
 }
 
-/** Starts a stream: no page in use; clean: where fresh memory begins. */
-export function resetApms(clean: usize): void {
+/** Starts a stream: no page in use; clean: where fresh memory begins; both: revision 10's update (bothPoints). */
+export function resetApms(clean: usize, both: bool): void {
   cleanFrom = clean;
+  bothPoints = both;
   memory.fill(pageReady, 0, APM_COUNT * PAGES);
   for (let a = 0; a < APM_COUNT; a++) {
     store<usize>(lastPoint + (<usize>a) * sizeof<usize>(), pointsOf(a));
@@ -83,7 +89,7 @@ function readyPage(a: i32, page: i32, clear: bool): void {
   if (!load<u8>(pageReady + <usize>(a * PAGES + pageIndex))) readyPage(a, pageIndex, true);
   const i = pageIndex * (PAGE_CONTEXTS * 33) + (cx & (PAGE_CONTEXTS - 1)) * 33 + lo;
   const at = pointsOf(a) + ((<usize>i) << 2);
-  const chosen = w < 64 ? i : i + 1;
+  const chosen = bothPoints ? i : w < 64 ? i : i + 1;
   store<i32>(lastIndex + ((<usize>a) << 2), chosen);
   store<usize>(lastPoint + (<usize>a) * sizeof<usize>(), pointsOf(a) + ((<usize>chosen) << 2));
   const va = load<i32>(at) + load<i32>(IDENTITY + ((<usize>lo) << 2));
@@ -91,12 +97,17 @@ function readyPage(a: i32, page: i32, clear: bool): void {
   return (va * (128 - w) + vb * w) >> 11;
 }
 
-/** Moves the point nearer to the last input toward the coded bit. */
+/** Moves the point nearer to the last input (from revision 10 both points around it) toward the coded bit. */
 // @ts-ignore: decorator
 @inline export function apmUpdate(a: i32, bit: i32): void {
   const rate = load<i32>(rates + ((<usize>a) << 2));
   const g = (bit << 16) + (bit << rate) - bit - bit;
   const at = load<usize>(lastPoint + (<usize>a) * sizeof<usize>());
-  const v = load<i32>(at) + load<i32>(IDENTITY + ((<usize>(load<i32>(lastIndex + ((<usize>a) << 2)) % 33)) << 2));
+  const j = load<i32>(lastIndex + ((<usize>a) << 2)) % 33;
+  const v = load<i32>(at) + load<i32>(IDENTITY + ((<usize>j) << 2));
   store<i32>(at, load<i32>(at) + ((g - v) >> rate));
+  if (bothPoints) {
+    const v1 = load<i32>(at, 4) + load<i32>(IDENTITY + ((<usize>(j + 1)) << 2));
+    store<i32>(at, load<i32>(at, 4) + ((g - v1) >> rate), 4);
+  }
 }

@@ -1,7 +1,7 @@
 // The WebAssembly coder's exports: one instance is one predictor with its coder. The host (../wasm-coder.ts)
 // calls init() for each stream, writes a prior's sections where sectionPtr() says (then restored()), calls
 // start(), and then codes a whole buffer in the I/O region or byte by byte with the network's frequencies.
-import { APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
+import { APM_COUNT, APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
 import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderFinishedLength, encoderStart } from './binary-coder';
 import { adoptPriorTable, allocContextState, allocTable, resetContextState, spreadPriorTable } from './context-table';
 import { HISTORY_BITS_3, HISTORY_BITS_4, allocHistory, resetHistory } from './history';
@@ -13,7 +13,8 @@ import { allocNetworkTree, clearNetwork, freq, loadNetwork } from './network-tre
 import { APM_ORDER1, APM_ORDER2, allocPredictor, order0, predictBit, resetPredictor, setContexts, update } from './predictor';
 import { allocRecord, resetRecord } from './record-model';
 
-const APM_RATES: StaticArray<i32> = [7, 6, 6];
+/** Per map (predictor.ts's APM_*): the network's, order 1, order 2, and revision 10's match and sparse maps. */
+const APM_RATES: StaticArray<i32> = [7, 6, 6, 7, 7];
 
 buildLogisticTables();
 buildApmTables();
@@ -38,7 +39,7 @@ function clearBelow(start: usize, bytes: usize, clean: usize): void {
 
 /**
  * Lays out and resets a predictor for a table of 2^bits slots; primed: the host writes every prior section next.
- * revision: the model revision (the cm payload version), 3 to 9; the host checks it.
+ * revision: the model revision (the cm payload version), 3 to 10; the host checks it.
  */
 export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision4 = revision >= 4;
@@ -47,6 +48,7 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   const isRevision7 = revision >= 7;
   const isRevision8 = revision >= 8;
   const isRevision9 = revision >= 9;
+  const isRevision10 = revision >= 10;
   // Everything mapped before this stream may hold an earlier stream's state; the first stream's memory is fresh.
   const clean = used ? memoryEnd() : staticEnd;
   used = true;
@@ -54,18 +56,18 @@ export function init(bits: i32, primed: bool, revision: i32): void {
   rewind(staticEnd);
   contexts = allocTable(bits);
   const positions = allocMatchPositions(bits - 2, isRevision4);
-  for (let a = 0; a < 3; a++) allocApm(a, unchecked(APM_RATES[a]));
+  for (let a = 0; a < APM_COUNT; a++) allocApm(a, unchecked(APM_RATES[a]));
   allocHistory();
   ioBase = alloc(0);
   if (!primed) clearBelow(contexts, (<usize>1 << bits) << 2, clean);
   clearBelow(positions, (<usize>1 << (bits - 2)) << 2, clean);
-  resetApms(clean);
+  resetApms(clean, isRevision10);
   resetContextState(revision5, isRevision6, isRevision9);
   resetMatch();
   resetRecord();
   resetHistory(isRevision4 ? HISTORY_BITS_4 : HISTORY_BITS_3);
   resetMixer(isRevision6, isRevision7, isRevision9);
-  resetPredictor(isRevision4, revision5, isRevision6, isRevision7, isRevision8);
+  resetPredictor(isRevision4, revision5, isRevision6, isRevision7, isRevision8, isRevision10);
   clearNetwork();
 }
 

@@ -9,7 +9,9 @@
 // reads the syntax of code (byteClass): the shape of the last bytes instead of the pair successors, the
 // indentation with the last classes instead of the byte above, the brace depth with the column (setContexts),
 // and the third selector by the classes of the last three bytes (predictBit). Revision 8 reads the syntax state
-// (quotes, comments, tags; setContexts) and revision 9 gives each context two mixer inputs (context-table.ts).
+// (quotes, comments, tags; setContexts), revision 9 gives each context two mixer inputs (context-table.ts), and
+// revision 10 refines with two more APMs, by the match's state and by the byte before last (predictBit), and
+// updates both points of every APM (apm.ts).
 import { APM_COUNT, apmUpdate, refine } from './apm';
 import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setContext } from './context-table';
 import { back, historyLength, pushByte } from './history';
@@ -30,6 +32,8 @@ const IN_BIAS = IN_NETWORK + 2;
 export const APM_NETWORK = 0;
 export const APM_ORDER1 = 1;
 export const APM_ORDER2 = 2;
+export const APM_MATCH = 3;
+export const APM_SPARSE = 4;
 
 const PHI: i32 = <i32>0x9e3779b1;
 const K_HASH: i32 = <i32>0x85ebca6b;
@@ -81,6 +85,8 @@ let revision6: bool = false;
 let revision7: bool = false;
 /** The stream's model revision is 8 or later. */
 let revision8: bool = false;
+/** The stream's model revision is 10 or later. */
+let revision10: bool = false;
 /**
  * Revision 4's indirect contexts: the last two bytes that followed each byte value (256 u16) and each pair of
  * bytes (65,536 u16), most recent in the low byte.
@@ -121,12 +127,13 @@ function byteClass(c: i32): i32 {
   return c >= 128 ? 15 : 14;
 }
 
-export function resetPredictor(isRevision4: bool, isRevision5: bool, isRevision6: bool, isRevision7: bool, isRevision8: bool): void {
+export function resetPredictor(isRevision4: bool, isRevision5: bool, isRevision6: bool, isRevision7: bool, isRevision8: bool, isRevision10: bool): void {
   revision4 = isRevision4;
   revision5 = isRevision5;
   revision6 = isRevision6;
   revision7 = isRevision7;
   revision8 = isRevision8;
+  revision10 = isRevision10;
   if (isRevision4) {
     memory.fill(byteSuccessors, 0, 256 * 2);
     memory.fill(pairSuccessors, 0, 65536 * 2);
@@ -202,7 +209,15 @@ export function predictBit(): i32 {
   let p: i32;
   // Revision 5 drops the order-2 APM: on own validation text it gained 0.3-0.4% and took 14% of the coding
   // time (its 8.6 MB map is read at a hashed place every bit), which paid for the bit histories.
-  if (revision5) p = (pMix + 3 * a1 + 2) >> 2;
+  // Revision 10 adds two maps: by the match's state (no match, or the expected bit with the length up to 31),
+  // which learns how far to trust a match of each length in each place of the byte, and by the byte before last
+  // (a sparse context the mixer's selectors do not see). On own validation text 0.2-0.25% smaller on code and
+  // markup, 0.15% on English, 0.2% on a shared library and 0.9% on a 1-bit bitmap; each map alone gave 0.2%.
+  if (revision10) {
+    const am = refine(APM_MATCH, pMix, c0 | (matchState() << 8));
+    const as = refine(APM_SPARSE, pMix, c0 | (((c4 >> 8) & 0xff) << 8));
+    p = (2 * pMix + 3 * a1 + 2 * am + as + 4) >> 3;
+  } else if (revision5) p = (pMix + 3 * a1 + 2) >> 2;
   else {
     const a2 = refine(APM_ORDER2, pMix, c0 | ((<i32>(<u32>((c4 & 0xffff) * PHI) >>> 24)) << 8));
     p = (2 * pMix + 3 * a1 + 3 * a2 + 4) >> 3;
@@ -210,6 +225,13 @@ export function predictBit(): i32 {
   if (p < 1) p = 1;
   else if (p > 4095) p = 4095;
   return p;
+}
+
+/** Revision 10's match state for its APM (after matchPredict): 0 without a prediction, else 1 + 2 * length + bit. */
+// @ts-ignore: decorator
+@inline function matchState(): i32 {
+  if (expectedBit == 0) return 0;
+  return 1 + ((matchLength > 31 ? 31 : matchLength) << 1) + expectedBit - 1;
 }
 
 /** Learns from the coded bit (after predictBit); after the 8th bit of a byte the byte is complete. */
@@ -221,7 +243,10 @@ export function update(bit: i32): void {
   if (networkUsed) apmUpdate(APM_NETWORK, bit);
   mixerUpdate(bit);
   apmUpdate(APM_ORDER1, bit);
-  if (!revision5) apmUpdate(APM_ORDER2, bit);
+  if (revision10) {
+    apmUpdate(APM_MATCH, bit);
+    apmUpdate(APM_SPARSE, bit);
+  } else if (!revision5) apmUpdate(APM_ORDER2, bit);
   c0 = (c0 << 1) | bit;
   nibble = (nibble << 1) | bit;
   bitIndex++;
