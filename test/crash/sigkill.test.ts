@@ -289,4 +289,8 @@ describe('SIGKILL during long operations', () => {
     // The fixture is 'cm'-coded; one thread loads the prior once instead of once per worker (seconds a run here).
     await killCompact(path.join(REPO_ROOT, 'test', 'fixtures', 'v1', 'plain.octz'), 6, Math.ceil(KILLS / 2), ['--threads', '1']);
   }, TEST_TIMEOUT_MS);
+
+  it('compact of a format-2 archive (its catalog rewritten in layout 2): the old file or a whole archive of the current format', async () => {
+    await killCompact(path.join(REPO_ROOT, 'test', 'fixtures', 'v2', 'plain.octz'), 7, Math.ceil(KILLS / 2));
+  }, TEST_TIMEOUT_MS);
 });
