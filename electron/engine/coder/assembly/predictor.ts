@@ -211,8 +211,9 @@ export function predictBit(): i32 {
   // time (its 8.6 MB map is read at a hashed place every bit), which paid for the bit histories.
   // Revision 10 adds two maps: by the match's state (no match, or the expected bit with the length up to 31),
   // which learns how far to trust a match of each length in each place of the byte, and by the byte before last
-  // (a sparse context the mixer's selectors do not see). On own validation text 0.2-0.25% smaller on code and
-  // markup, 0.15% on English, 0.2% on a shared library and 0.9% on a 1-bit bitmap; each map alone gave 0.2%.
+  // (a sparse context the mixer's selectors do not see). On own validation text, with apm.ts's both-point update,
+  // 0.25-0.30% smaller on code and markup, 0.2-0.5% on English, 0.44% on a shared library and 2.1% on a 1-bit
+  // bitmap; the two maps alone gave 0.24% on code and 0.9% on the bitmap, each map alone about 0.2%.
   if (revision10) {
     const am = refine(APM_MATCH, pMix, c0 | (matchState() << 8));
     const as = refine(APM_SPARSE, pMix, c0 | (((c4 >> 8) & 0xff) << 8));
