@@ -12,14 +12,14 @@ const PAGE_BYTES: usize = PAGE_CONTEXTS * 33 * 4;
 export const APM_POINTS: i32 = APM_CONTEXTS * 33;
 export const APM_COUNT = 5;
 
-let IDENTITY: usize = 0;
+const IDENTITY: usize = memory.data(33 * 4, 64);
 /** Per map: its points, its pages' "in use this stream" flags, its rate, and the point the last refine chose. */
 // (Small arrays in linear memory through alloc(): this module has no garbage-collected heap.)
-let points: usize = 0;
-let pageReady: usize = 0;
-let rates: usize = 0;
-let lastPoint: usize = 0;
-let lastIndex: usize = 0;
+const points: usize = memory.data(APM_COUNT * sizeof<usize>(), 64);
+const pageReady: usize = memory.data(APM_COUNT * PAGES, 64);
+const rates: usize = memory.data(APM_COUNT * 4, 64);
+const lastPoint: usize = memory.data(APM_COUNT * sizeof<usize>(), 64);
+const lastIndex: usize = memory.data(APM_COUNT * 4, 64);
 /** Pages at or above this address are fresh from memory.grow (zero) in the current stream. */
 let cleanFrom: usize = 0;
 /**
@@ -29,13 +29,7 @@ let cleanFrom: usize = 0;
 let bothPoints: bool = false;
 
 export function buildApmTables(): void {
-  IDENTITY = alloc(33 * 4);
   for (let j = 0; j < 33; j++) store<i32>(IDENTITY + ((<usize>j) << 2), squash((j - 16) * 128) * 16);
-  pageReady = alloc(APM_COUNT * PAGES);
-  points = alloc(APM_COUNT * sizeof<usize>());
-  rates = alloc(APM_COUNT * 4);
-  lastPoint = alloc(APM_COUNT * sizeof<usize>());
-  lastIndex = alloc(APM_COUNT * 4);
 }
 
 // @ts-ignore: decorator
@@ -89,8 +83,9 @@ function readyPage(a: i32, page: i32, clear: bool): void {
   if (!load<u8>(pageReady + <usize>(a * PAGES + pageIndex))) readyPage(a, pageIndex, true);
   const i = pageIndex * (PAGE_CONTEXTS * 33) + (cx & (PAGE_CONTEXTS - 1)) * 33 + lo;
   const at = pointsOf(a) + ((<usize>i) << 2);
-  const chosen = bothPoints ? i : w < 64 ? i : i + 1;
-  store<i32>(lastIndex + ((<usize>a) << 2), chosen);
+  const step = bothPoints ? 0 : w < 64 ? 0 : 1;
+  const chosen = i + step;
+  store<i32>(lastIndex + ((<usize>a) << 2), lo + step);
   store<usize>(lastPoint + (<usize>a) * sizeof<usize>(), pointsOf(a) + ((<usize>chosen) << 2));
   const va = load<i32>(at) + load<i32>(IDENTITY + ((<usize>lo) << 2));
   const vb = load<i32>(at, 4) + load<i32>(IDENTITY + ((<usize>(lo + 1)) << 2));
@@ -103,7 +98,7 @@ function readyPage(a: i32, page: i32, clear: bool): void {
   const rate = load<i32>(rates + ((<usize>a) << 2));
   const g = (bit << 16) + (bit << rate) - bit - bit;
   const at = load<usize>(lastPoint + (<usize>a) * sizeof<usize>());
-  const j = load<i32>(lastIndex + ((<usize>a) << 2)) % 33;
+  const j = load<i32>(lastIndex + ((<usize>a) << 2));
   const v = load<i32>(at) + load<i32>(IDENTITY + ((<usize>j) << 2));
   store<i32>(at, load<i32>(at) + ((g - v) >> rate));
   if (bothPoints) {

@@ -3,14 +3,14 @@
 // start(), and then codes a whole buffer in the I/O region or byte by byte with the network's frequencies.
 import { APM_COUNT, APM_POINTS, allocApm, apmAllPagesReady, apmPoints, buildApmTables, resetApms } from './apm';
 import { decodeBit, decoderStart, encodeBit, encoderFinish, encoderFinishedLength, encoderStart } from './binary-coder';
-import { adoptPriorTable, allocContextState, allocTable, resetContextState, spreadPriorTable } from './context-table';
+import { adoptPriorTable, allocTable, resetContextState, spreadPriorTable } from './context-table';
 import { HISTORY_BITS_3, HISTORY_BITS_4, allocHistory, resetHistory } from './history';
 import { buildLogisticTables } from './logistic';
 import { MATCH_COUNTERS, allocMatchCounters, allocMatchPositions, matchCounters, resetMatch } from './match-model';
 import { alloc, ensureMemory, mark, memoryEnd, rewind } from './memory';
 import { MIXER_STATE, allocMixer, mixerRestored, mixerSaveCount, mixerState, resetMixer } from './mixer';
 import { allocNetworkTree, clearNetwork, freq, loadNetwork } from './network-tree';
-import { APM_ORDER1, APM_ORDER2, allocPredictor, order0, predictBit, resetPredictor, setContexts, update } from './predictor';
+import { APM_ORDER1, APM_ORDER2, buildPredictorTables, order0, predictBit, resetPredictor, setContexts, update } from './predictor';
 import { allocRecord, resetRecord } from './record-model';
 
 /** Per map (predictor.ts's APM_*): the network's, order 1, order 2, and revision 10's match and sparse maps. */
@@ -18,12 +18,11 @@ const APM_RATES: StaticArray<i32> = [7, 6, 6, 7, 7];
 
 buildLogisticTables();
 buildApmTables();
-allocContextState();
 allocMatchCounters();
 allocMixer();
 allocRecord();
 allocNetworkTree();
-allocPredictor();
+buildPredictorTables();
 const staticEnd = mark();
 
 let used = false;

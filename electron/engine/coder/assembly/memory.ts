@@ -1,5 +1,7 @@
-// Linear memory of one predictor instance: static tables first (built once at instantiation), then the regions
-// of one stream, laid out by index.ts's init() for its table size, then the I/O region, which grows at the end.
+// Linear memory of one predictor instance: static data first (memory.data: the fixed-size tables and per-context
+// arrays, built or cleared by their modules; their addresses are constants, so an access is a single load with no
+// global read first: measured, a twentieth fewer instructions per coded byte), then the regions of one stream,
+// laid out by index.ts's init() for its table size, then the I/O region, which grows at the end.
 // Memory never shrinks; an instance is reused for later streams (the host keeps a small pool), so regions that
 // must start at zero are cleared unless they lie in pages fresh from memory.grow, which are zero already (and
 // clearing them would fault in memory that a small stream never touches).

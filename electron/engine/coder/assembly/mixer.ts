@@ -46,7 +46,7 @@ const FINAL_WEIGHTS: i32 = FINAL_SETS * SELECTORS;
 /** The prior's mixer section: update count, layer-1 weights, layer-2 weights. */
 export const MIXER_STATE: i32 = 1 + WEIGHTS + FINAL_WEIGHTS;
 
-export let inputs: usize = 0;
+export const inputs: usize = memory.data(N_INPUTS * 4, 64);
 export let mixerState: usize = 0;
 /** Inputs per weight vector in this stream: 20, or 36 from revision 9. */
 let stride: i32 = NARROW_INPUTS;
@@ -74,7 +74,6 @@ let hiddenP2: i32 = 0;
 let updates: i64 = 0;
 
 export function allocMixer(): void {
-  inputs = alloc(N_INPUTS * 4);
   mixerState = alloc(<usize>MIXER_STATE << 2);
   finalWeights = mixerState + 4 + ((<usize>WEIGHTS) << 2);
   wideWeights = alloc((<usize>((SETS_0 + SETS_1) * WIDE_INPUTS)) << 2);
@@ -180,13 +179,29 @@ export function mixerSaveCount(): void {
 // @ts-ignore: decorator
 @inline function dot(b: i32): i32 {
   const w = weights + ((<usize>b) << 2);
+  const x = inputs;
   let sum = i64x2.splat(0);
-  for (let i = 0; i < stride; i += 4) {
-    const x = v128.load(inputs + ((<usize>i) << 2));
-    const v = v128.load(w + ((<usize>i) << 2));
-    sum = i64x2.add(sum, i64x2.add(i64x2.extmul_low_i32x4_s(x, v), i64x2.extmul_high_i32x4_s(x, v)));
+  if (stride == WIDE_INPUTS) {
+    // Unrolled for revision 9's 36 inputs: the loop's counter and checks cost as much as its arithmetic.
+  sum = i64x2.add(sum, product(v128.load(x, 0), v128.load(w, 0)));
+  sum = i64x2.add(sum, product(v128.load(x, 16), v128.load(w, 16)));
+  sum = i64x2.add(sum, product(v128.load(x, 32), v128.load(w, 32)));
+  sum = i64x2.add(sum, product(v128.load(x, 48), v128.load(w, 48)));
+  sum = i64x2.add(sum, product(v128.load(x, 64), v128.load(w, 64)));
+  sum = i64x2.add(sum, product(v128.load(x, 80), v128.load(w, 80)));
+  sum = i64x2.add(sum, product(v128.load(x, 96), v128.load(w, 96)));
+  sum = i64x2.add(sum, product(v128.load(x, 112), v128.load(w, 112)));
+  sum = i64x2.add(sum, product(v128.load(x, 128), v128.load(w, 128)));
+  } else {
+    for (let i = 0; i < stride; i += 4) sum = i64x2.add(sum, product(v128.load(x + ((<usize>i) << 2)), v128.load(w + ((<usize>i) << 2))));
   }
   return clampStretch(<i32>((i64x2.extract_lane(sum, 0) + i64x2.extract_lane(sum, 1)) / 65536));
+}
+
+/** Four inputs times four weights, as two sums of two products in i64. */
+// @ts-ignore: decorator
+@inline function product(x: v128, v: v128): v128 {
+  return i64x2.add(i64x2.extmul_low_i32x4_s(x, v), i64x2.extmul_high_i32x4_s(x, v));
 }
 
 /** Mixes the inputs; returns P(1) as 12 bits (0..4095). */
@@ -220,15 +235,32 @@ export function mix(finalSet: i32): i32 {
 // @ts-ignore: decorator
 @inline function train(b: i32, err: i32): void {
   const w = weights + ((<usize>b) << 2);
+  const x = inputs;
   const e = i32x4.splat(err);
-  const half = i32x4.splat(0x8000);
-  const hi = i32x4.splat(MAX_WEIGHT);
-  const lo = i32x4.splat(-MAX_WEIGHT);
-  for (let i = 0; i < stride; i += 4) {
-    const at = w + ((<usize>i) << 2);
-    const step = i32x4.shr_s(i32x4.add(i32x4.mul(v128.load(inputs + ((<usize>i) << 2)), e), half), 16);
-    v128.store(at, i32x4.min_s(i32x4.max_s(i32x4.add(v128.load(at), step), lo), hi));
+  if (stride == WIDE_INPUTS) {
+    // Unrolled for revision 9's 36 inputs, as dot().
+    v128.store(w, trained(v128.load(w, 0), v128.load(x, 0), e), 0);
+    v128.store(w, trained(v128.load(w, 16), v128.load(x, 16), e), 16);
+    v128.store(w, trained(v128.load(w, 32), v128.load(x, 32), e), 32);
+    v128.store(w, trained(v128.load(w, 48), v128.load(x, 48), e), 48);
+    v128.store(w, trained(v128.load(w, 64), v128.load(x, 64), e), 64);
+    v128.store(w, trained(v128.load(w, 80), v128.load(x, 80), e), 80);
+    v128.store(w, trained(v128.load(w, 96), v128.load(x, 96), e), 96);
+    v128.store(w, trained(v128.load(w, 112), v128.load(x, 112), e), 112);
+    v128.store(w, trained(v128.load(w, 128), v128.load(x, 128), e), 128);
+  } else {
+    for (let i = 0; i < stride; i += 4) {
+      const at = w + ((<usize>i) << 2);
+      v128.store(at, trained(v128.load(at), v128.load(x + ((<usize>i) << 2)), e));
+    }
   }
+}
+
+/** Four weights after one step: w + ((x * err + 2^15) >> 16), within ±MAX_WEIGHT. */
+// @ts-ignore: decorator
+@inline function trained(w: v128, x: v128, e: v128): v128 {
+  const step = i32x4.shr_s(i32x4.add(i32x4.mul(x, e), i32x4.splat(0x8000)), 16);
+  return i32x4.min_s(i32x4.max_s(i32x4.add(w, step), i32x4.splat(-MAX_WEIGHT)), i32x4.splat(MAX_WEIGHT));
 }
 
 export function mixerUpdate(bit: i32): void {

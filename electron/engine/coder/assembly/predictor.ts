@@ -17,7 +17,6 @@ import { N_CONTEXTS, contextsPredict, contextsUpdate, found, selectBuckets, setC
 import { back, historyLength, pushByte } from './history';
 import { COUNTER_INIT, counterP12, stretch, updateCounter } from './logistic';
 import { expectedBit, matchByteDone, matchLength, matchPredict, matchUpdate, predictedByte } from './match-model';
-import { alloc } from './memory';
 import { inputs, mix, mixerUpdate, select0, select1, select2 } from './mixer';
 import { clearNetwork, networkActive, networkP1 } from './network-tree';
 import { recordByteDone, recordColumn, recordLength, usefulRecordLength } from './record-model';
@@ -39,7 +38,7 @@ const PHI: i32 = <i32>0x9e3779b1;
 const K_HASH: i32 = <i32>0x85ebca6b;
 const K_OFFSET: i32 = <i32>0x632be5ab;
 
-export let order0: usize = 0;
+export const order0: usize = memory.data(256 * 4, 64);
 let c0: i32 = 1;
 let bitIndex: i32 = 0;
 let nibble: i32 = 1;
@@ -91,16 +90,12 @@ let revision10: bool = false;
  * Revision 4's indirect contexts: the last two bytes that followed each byte value (256 u16) and each pair of
  * bytes (65,536 u16), most recent in the low byte.
  */
-let byteSuccessors: usize = 0;
-let pairSuccessors: usize = 0;
+const byteSuccessors: usize = memory.data(256 * 2, 64);
+const pairSuccessors: usize = memory.data(65536 * 2, 64);
 /** Revision 7: each byte's class for `shape`. */
-let byteClasses: usize = 0;
+const byteClasses: usize = memory.data(256, 64);
 
-export function allocPredictor(): void {
-  order0 = alloc(256 * 4);
-  byteSuccessors = alloc(256 * 2);
-  pairSuccessors = alloc(65536 * 2);
-  byteClasses = alloc(256);
+export function buildPredictorTables(): void {
   for (let c = 0; c < 256; c++) store<u8>(byteClasses + <usize>c, <u8>byteClass(c));
 }
 
