@@ -234,33 +234,36 @@ function updateCounters(bit: i32): void {
  */
 function predictWithHistories(node: i32, inputs: usize): void {
   // Unrolled (as updateWithHistories): a loop's counter, bounds and per-iteration checks cost more than its body.
-  predictWithHistory(0, node, inputs);
-  predictWithHistory(1, node, inputs);
-  predictWithHistory(2, node, inputs);
-  predictWithHistory(3, node, inputs);
-  predictWithHistory(4, node, inputs);
-  predictWithHistory(5, node, inputs);
-  predictWithHistory(6, node, inputs);
-  predictWithHistory(7, node, inputs);
-  predictWithHistory(8, node, inputs);
-  predictWithHistory(9, node, inputs);
-  predictWithHistory(10, node, inputs);
-  predictWithHistory(11, node, inputs);
-  predictWithHistory(12, node, inputs);
-  predictWithHistory(13, node, inputs);
+  // Globals are read once into locals: the compiled code reads a global again after every store to memory.
+  const t = table;
+  const wide = revision9;
+  predictWithHistory(0, node, inputs, t, wide);
+  predictWithHistory(1, node, inputs, t, wide);
+  predictWithHistory(2, node, inputs, t, wide);
+  predictWithHistory(3, node, inputs, t, wide);
+  predictWithHistory(4, node, inputs, t, wide);
+  predictWithHistory(5, node, inputs, t, wide);
+  predictWithHistory(6, node, inputs, t, wide);
+  predictWithHistory(7, node, inputs, t, wide);
+  predictWithHistory(8, node, inputs, t, wide);
+  predictWithHistory(9, node, inputs, t, wide);
+  predictWithHistory(10, node, inputs, t, wide);
+  predictWithHistory(11, node, inputs, t, wide);
+  predictWithHistory(12, node, inputs, t, wide);
+  predictWithHistory(13, node, inputs, t, wide);
 }
 
 // @ts-ignore: decorator
-@inline function predictWithHistory(i: i32, node: i32, inputs: usize): void {
+@inline function predictWithHistory(i: i32, node: i32, inputs: usize, t: usize, wide: bool): void {
   const s = selectSlot(i, node, inputs);
   if (s < 0) return;
-  const v = load<i32>(table + ((<usize>s) << 2));
+  const v = load<i32>(t + ((<usize>s) << 2));
   const history = v & 0xff;
   const entry = (i << 8) | history;
   const fromCounter = stretch(counterP12(v));
   const fromHistory = stretch(load<i32>(historyMaps + ((<usize>entry) << 2)) >> 4);
   const withHistory = select<i32>(fromCounter, fromHistory, history == 0);
-  if (revision9) {
+  if (wide) {
     store<i32>(inputs + ((<usize>i) << 2), fromCounter);
     store<i32>(inputs + ((<usize>(i + WIDE_HISTORIES)) << 2), withHistory);
   } else store<i32>(inputs + ((<usize>i) << 2), (fromCounter + withHistory) >> 1);
@@ -268,30 +271,32 @@ function predictWithHistories(node: i32, inputs: usize): void {
 
 function updateWithHistories(bit: i32): void {
   const target = (bit << 16) - bit;
-  updateWithHistory(0, bit, target);
-  updateWithHistory(1, bit, target);
-  updateWithHistory(2, bit, target);
-  updateWithHistory(3, bit, target);
-  updateWithHistory(4, bit, target);
-  updateWithHistory(5, bit, target);
-  updateWithHistory(6, bit, target);
-  updateWithHistory(7, bit, target);
-  updateWithHistory(8, bit, target);
-  updateWithHistory(9, bit, target);
-  updateWithHistory(10, bit, target);
-  updateWithHistory(11, bit, target);
-  updateWithHistory(12, bit, target);
-  updateWithHistory(13, bit, target);
+  const t = table;
+  const limits = historyLimits;
+  updateWithHistory(0, bit, target, t, limits);
+  updateWithHistory(1, bit, target, t, limits);
+  updateWithHistory(2, bit, target, t, limits);
+  updateWithHistory(3, bit, target, t, limits);
+  updateWithHistory(4, bit, target, t, limits);
+  updateWithHistory(5, bit, target, t, limits);
+  updateWithHistory(6, bit, target, t, limits);
+  updateWithHistory(7, bit, target, t, limits);
+  updateWithHistory(8, bit, target, t, limits);
+  updateWithHistory(9, bit, target, t, limits);
+  updateWithHistory(10, bit, target, t, limits);
+  updateWithHistory(11, bit, target, t, limits);
+  updateWithHistory(12, bit, target, t, limits);
+  updateWithHistory(13, bit, target, t, limits);
 }
 
 // @ts-ignore: decorator
-@inline function updateWithHistory(i: i32, bit: i32, target: i32): void {
+@inline function updateWithHistory(i: i32, bit: i32, target: i32, t: usize, limits: StaticArray<i32>): void {
   const s = load<i32>(slot + ((<usize>i) << 2));
   if (s < 0) return;
-  const at = table + ((<usize>s) << 2);
+  const at = t + ((<usize>s) << 2);
   const v = load<i32>(at);
   const entry = historyMaps + ((<usize>((i << 8) | (v & 0xff))) << 2);
   const e = load<i32>(entry);
   store<i32>(entry, e + ((target - e) >> HISTORY_RATE));
-  store<i32>(at, updateCounterWithHistory(v, bit, unchecked(historyLimits[i])));
+  store<i32>(at, updateCounterWithHistory(v, bit, target, unchecked(limits[i])));
 }

@@ -66,13 +66,12 @@ export function buildLogisticTables(): void {
 /**
  * Revision 5's counter: P(1) of 65536 in the high 16 bits, the count (at most 255) in bits 8..15, and in the low
  * 8 the bits seen last behind a marker 1: 0 is no bit yet, 1b is one bit b, and from eight bits on the marker
- * stays at bit 7 above the last seven.
+ * stays at bit 7 above the last seven. target: 65535 after a 1, 0 after a 0.
  */
 // @ts-ignore: decorator
-@inline export function updateCounterWithHistory(v: i32, bit: i32, limit: i32): i32 {
+@inline export function updateCounterWithHistory(v: i32, bit: i32, target: i32, limit: i32): i32 {
   const n = (v >> 8) & 0xff;
   const p = v >>> 16;
-  const target = bit ? 65535 : 0;
   const next = p + (((target - p) * load<i32>(RATE + ((<usize>n) << 2))) >> 14);
   const history = <i32>load<u8>(NEXT_HISTORY + <usize>(((v & 0xff) << 1) | bit));
   return (next << 16) | (select<i32>(n + 1, limit, n < limit) << 8) | history;
