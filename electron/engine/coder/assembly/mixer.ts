@@ -179,29 +179,34 @@ export function mixerSaveCount(): void {
 // @ts-ignore: decorator
 @inline function dot(b: i32): i32 {
   const w = weights + ((<usize>b) << 2);
-  const x = inputs;
   let sum = i64x2.splat(0);
-  if (stride == WIDE_INPUTS) {
-    // Unrolled for revision 9's 36 inputs: the loop's counter and checks cost as much as its arithmetic.
-  sum = i64x2.add(sum, product(v128.load(x, 0), v128.load(w, 0)));
-  sum = i64x2.add(sum, product(v128.load(x, 16), v128.load(w, 16)));
-  sum = i64x2.add(sum, product(v128.load(x, 32), v128.load(w, 32)));
-  sum = i64x2.add(sum, product(v128.load(x, 48), v128.load(w, 48)));
-  sum = i64x2.add(sum, product(v128.load(x, 64), v128.load(w, 64)));
-  sum = i64x2.add(sum, product(v128.load(x, 80), v128.load(w, 80)));
-  sum = i64x2.add(sum, product(v128.load(x, 96), v128.load(w, 96)));
-  sum = i64x2.add(sum, product(v128.load(x, 112), v128.load(w, 112)));
-  sum = i64x2.add(sum, product(v128.load(x, 128), v128.load(w, 128)));
-  } else {
-    for (let i = 0; i < stride; i += 4) sum = i64x2.add(sum, product(v128.load(x + ((<usize>i) << 2)), v128.load(w + ((<usize>i) << 2))));
+  for (let i = 0; i < stride; i += 4) {
+    const x = v128.load(inputs + ((<usize>i) << 2));
+    const v = v128.load(w + ((<usize>i) << 2));
+    sum = i64x2.add(sum, i64x2.add(i64x2.extmul_low_i32x4_s(x, v), i64x2.extmul_high_i32x4_s(x, v)));
   }
+  return dotResult(sum);
+}
+
+/** A dot product's two i64 lanes summed, in the stretched domain. */
+// @ts-ignore: decorator
+@inline function dotResult(sum: v128): i32 {
   return clampStretch(<i32>((i64x2.extract_lane(sum, 0) + i64x2.extract_lane(sum, 1)) / 65536));
 }
 
-/** Four inputs times four weights, as two sums of two products in i64. */
+/** Four i32 lanes as two i64 sums of two. */
 // @ts-ignore: decorator
-@inline function product(x: v128, v: v128): v128 {
-  return i64x2.add(i64x2.extmul_low_i32x4_s(x, v), i64x2.extmul_high_i32x4_s(x, v));
+@inline function widen(v: v128): v128 {
+  return i64x2.add(i64x2.extend_low_i32x4_s(v), i64x2.extend_high_i32x4_s(v));
+}
+
+/**
+ * Eight inputs times eight weights, summed in pairs. Each product is below 2^30 (inputs within ±2047, weights
+ * within ±MAX_WEIGHT), so a sum of two is exact in i32; widened to i64 before anything more is added.
+ */
+// @ts-ignore: decorator
+@inline function pairSum(xa: v128, xb: v128, wa: v128, wb: v128): v128 {
+  return widen(i32x4.add(i32x4.mul(xa, wa), i32x4.mul(xb, wb)));
 }
 
 /** Mixes the inputs; returns P(1) as 12 bits (0..4095). */
@@ -209,15 +214,59 @@ export function mix(finalSet: i32): i32 {
   const fb = finalSet * SELECTORS;
   finalBase = fb;
   const fw = finalWeights + ((<usize>fb) << 2);
-  const d0 = dot(base0);
+  let d0: i32, d1: i32;
+  let d2 = 0;
+  if (stride == WIDE_INPUTS) {
+    // Revision 9's three vectors (its third selector is always on) in one pass, unrolled over the 36 inputs:
+    // each input vector is loaded once for all three, and no loop counter or check runs. The same exact sums as
+    // dot(): measured with cachegrind, a fifth fewer instructions for the mixer than three dot() calls.
+    const x = inputs;
+    const w0 = weights + ((<usize>base0) << 2);
+    const w1 = weights + ((<usize>base1) << 2);
+    const w2 = weights + ((<usize>base2) << 2);
+    let s0 = i64x2.splat(0);
+    let s1 = i64x2.splat(0);
+    let s2 = i64x2.splat(0);
+    let xa: v128;
+    let xb: v128;
+    xa = v128.load(x, 0);
+    xb = v128.load(x, 16);
+    s0 = i64x2.add(s0, pairSum(xa, xb, v128.load(w0, 0), v128.load(w0, 16)));
+    s1 = i64x2.add(s1, pairSum(xa, xb, v128.load(w1, 0), v128.load(w1, 16)));
+    s2 = i64x2.add(s2, pairSum(xa, xb, v128.load(w2, 0), v128.load(w2, 16)));
+    xa = v128.load(x, 32);
+    xb = v128.load(x, 48);
+    s0 = i64x2.add(s0, pairSum(xa, xb, v128.load(w0, 32), v128.load(w0, 48)));
+    s1 = i64x2.add(s1, pairSum(xa, xb, v128.load(w1, 32), v128.load(w1, 48)));
+    s2 = i64x2.add(s2, pairSum(xa, xb, v128.load(w2, 32), v128.load(w2, 48)));
+    xa = v128.load(x, 64);
+    xb = v128.load(x, 80);
+    s0 = i64x2.add(s0, pairSum(xa, xb, v128.load(w0, 64), v128.load(w0, 80)));
+    s1 = i64x2.add(s1, pairSum(xa, xb, v128.load(w1, 64), v128.load(w1, 80)));
+    s2 = i64x2.add(s2, pairSum(xa, xb, v128.load(w2, 64), v128.load(w2, 80)));
+    xa = v128.load(x, 96);
+    xb = v128.load(x, 112);
+    s0 = i64x2.add(s0, pairSum(xa, xb, v128.load(w0, 96), v128.load(w0, 112)));
+    s1 = i64x2.add(s1, pairSum(xa, xb, v128.load(w1, 96), v128.load(w1, 112)));
+    s2 = i64x2.add(s2, pairSum(xa, xb, v128.load(w2, 96), v128.load(w2, 112)));
+    xa = v128.load(x, 128);
+    s0 = i64x2.add(s0, widen(i32x4.mul(xa, v128.load(w0, 128))));
+    s1 = i64x2.add(s1, widen(i32x4.mul(xa, v128.load(w1, 128))));
+    s2 = i64x2.add(s2, widen(i32x4.mul(xa, v128.load(w2, 128))));
+    d0 = dotResult(s0);
+    d1 = dotResult(s1);
+    d2 = dotResult(s2);
+  } else {
+    d0 = dot(base0);
+    d1 = dot(base1);
+    if (third) d2 = dot(base2);
+  }
   hidden0 = d0;
   hiddenP0 = squash(d0);
-  const d1 = dot(base1);
   hidden1 = d1;
   hiddenP1 = squash(d1);
   let out = <i64>(d0 * load<i32>(fw)) + <i64>(d1 * load<i32>(fw, 4));
   if (third) {
-    const d2 = dot(base2);
     hidden2 = d2;
     hiddenP2 = squash(d2);
     out += <i64>(d2 * load<i32>(finalWeights2 + ((<usize>finalSet) << 2)));
