@@ -9,7 +9,7 @@ import { squash as importedSquash } from './logistic.ts';
 const squash = importedSquash;
 
 /** Weights stay within ±8.0 (16.16): far beyond useful values, and it keeps every product of the dot far inside 2^53. */
-const MAX_WEIGHT = (1 << 19) - 1;
+export const MAX_WEIGHT = (1 << 19) - 1;
 /** Layer 1's rate is halfway between its maximum and minimum after this many bits. */
 const RATE_HALF_LIFE = 1 << 17;
 /** With inputs below 2^11 and errors below 2^12, a rate up to 256 keeps x * err (Math.imul) below 2^31. */
