@@ -14,7 +14,7 @@ export const APM_COUNT = 5;
 
 const IDENTITY: usize = memory.data(33 * 4, 64);
 /** Per map: its points, its pages' "in use this stream" flags, its rate, and the point the last refine chose. */
-// (Small arrays in linear memory through alloc(): this module has no garbage-collected heap.)
+// (Small arrays in static linear memory, memory.data: this module has no garbage-collected heap.)
 const points: usize = memory.data(APM_COUNT * sizeof<usize>(), 64);
 const pageReady: usize = memory.data(APM_COUNT * PAGES, 64);
 const rates: usize = memory.data(APM_COUNT * 4, 64);

@@ -287,7 +287,7 @@ export function mix(finalSet: i32): i32 {
   const x = inputs;
   const e = i32x4.splat(err);
   if (stride == WIDE_INPUTS) {
-    // Unrolled for revision 9's 36 inputs, as dot().
+    // Unrolled for revision 9's 36 inputs, as mix() computes its dot products.
     v128.store(w, trained(v128.load(w, 0), v128.load(x, 0), e), 0);
     v128.store(w, trained(v128.load(w, 16), v128.load(x, 16), e), 16);
     v128.store(w, trained(v128.load(w, 32), v128.load(x, 32), e), 32);
