@@ -8,7 +8,9 @@
 //   npx tsx test/coder/compare-variants.ts [--prior english|code|markup|none] [--revision 4] [--reps N] \
 //       shipped /tmp/v1 -- FILE...
 //
-// A folder written FOLDER@BITS codes with a table of 2^BITS slots instead of the codec's choice.
+// A folder written FOLDER@BITS codes with a table of 2^BITS slots instead of the codec's choice, and FOLDER#N
+// (before any @BITS) with model revision N instead of --revision's: `shipped#3 shipped#10` times what the model
+// revisions cost, alternating in one process.
 //
 // "shipped" is the repository's own folder. Measure ratio on text of your own: build/packs/work/heldout (made
 // by build/packs/assemble.py) or any source that is in no prior's text. Never measure on ../shared/corpus,
@@ -46,19 +48,31 @@ const revision: ModelRevision = revisionArg;
 
 const priorId = values.prior;
 const store = priorId !== 'none' && isPriorId(priorId) ? priorStore(undefined, priorId) : null;
-function options(variant: WebAssembly.Module, bytes: number, tableBits?: number): PredictorOptions {
+function options(variant: WebAssembly.Module, bytes: number, tableBits: number | undefined, revision: ModelRevision): PredictorOptions {
   if (!store) return { variant, revision, tableBits: tableBits ?? tableBitsFor(bytes) };
   return { variant, revision, tableBits: tableBits ?? store.manifest.tableBits, loadPrior: (target) => store.loadInto(target) };
+}
+
+/** FOLDER[#REVISION][@BITS]. */
+function parseVariant(spec: string): { folder: string; revision: ModelRevision; tableBits: number | undefined } {
+  const [, folder, rev, bits] = /^(.+?)(?:#(\d+))?(?:@(\d+))?$/.exec(spec) ?? [];
+  const n = rev === undefined ? revision : Number(rev);
+  if (!folder || !isModelRevision(n)) {
+    console.error(`bad variant "${spec}": FOLDER[#REVISION][@BITS] with a model revision the codec knows (latest ${LATEST_REVISION})`);
+    process.exit(2);
+  }
+  return { folder, revision: n, tableBits: bits === undefined ? undefined : Number(bits) };
 }
 
 const inputs = files.map((file) => ({ name: path.basename(file), data: new Uint8Array(readFileSync(file)) }));
 const rawTotal = inputs.reduce((sum, f) => sum + f.data.length, 0);
 const variants = await Promise.all(
   folders.map(async (spec) => {
-    const [folder, bits] = spec.split('@') as [string, string | undefined];
+    const { folder, revision, tableBits } = parseVariant(spec);
     return {
     label: spec,
-    tableBits: bits === undefined ? undefined : Number(bits),
+    revision,
+    tableBits,
     module: new WebAssembly.Module(await compileCoder(folder === 'shipped' ? SHIPPED : path.resolve(folder))),
     coded: [] as Uint8Array[],
     encodeMs: [] as number[],
@@ -68,14 +82,14 @@ const variants = await Promise.all(
   }),
 );
 
-for (const v of variants) v.coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length, v.tableBits)));
+for (const v of variants) v.coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length, v.tableBits, v.revision)));
 for (let r = 0; r < reps; r++) {
   for (const v of variants) {
     let t = performance.now();
-    const coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length, v.tableBits)));
+    const coded = inputs.map((f) => encodeBytes(f.data, undefined, options(v.module, f.data.length, v.tableBits, v.revision)));
     v.encodeMs.push(performance.now() - t);
     t = performance.now();
-    const decoded = inputs.map((f, i) => decodeBytes(coded[i]!, f.data.length, undefined, options(v.module, f.data.length, v.tableBits)));
+    const decoded = inputs.map((f, i) => decodeBytes(coded[i]!, f.data.length, undefined, options(v.module, f.data.length, v.tableBits, v.revision)));
     v.decodeMs.push(performance.now() - t);
     if (decoded.some((d, i) => Buffer.compare(d, inputs[i]!.data) !== 0)) v.exact = false;
   }
