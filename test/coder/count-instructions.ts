@@ -1,8 +1,8 @@
 // Dev measurement of the coder's cost in instructions, which unlike time does not drift with the machine: each
 // variant (a copy of electron/engine/coder/assembly, as in compare-variants.ts) encodes the file once under
 // valgrind's cachegrind, and again a 1-byte file, and the difference per input byte is printed. Repeated runs
-// agree within a few hundred thousand instructions, so a change of 1% shows; wall-clock A/Bs here need many
-// alternating runs for 5%. Instructions are not time: cache misses (the context table, the mixer's third
+// give the same count (three of 100 KB of C++ headers: 19,592 each), so a change of 0.1% shows; wall-clock A/Bs
+// here need many alternating runs for 5%. Instructions are not time: cache misses (the context table, the mixer's third
 // selector, the APMs) cost more per instruction, so confirm a gain with compare-variants.ts --reps.
 //
 //   npx tsx test/coder/count-instructions.ts [--prior english|code|markup|none] [--bits N] shipped /tmp/v1 -- FILE
@@ -15,33 +15,18 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { encodeBytes } from '../../electron/engine/coder/cm-stream.ts';
+import { build } from 'esbuild';
 import { tableBitsFor } from '../../electron/engine/coder/table-size.ts';
 import { isPriorId, priorStore } from '../../electron/engine/model/prior-store.ts';
 import { compileCoder } from '../../scripts/build-wasm.mjs';
 
-const SELF = fileURLToPath(import.meta.url);
+const ENCODE_ONCE = fileURLToPath(new URL('./encode-once.ts', import.meta.url));
 const SHIPPED = fileURLToPath(new URL('../../electron/engine/coder/assembly', import.meta.url));
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: {
-    prior: { type: 'string', default: 'none' },
-    bits: { type: 'string' },
-    // Internal: encode FILE once with the compiled module at --child (the process valgrind counts).
-    child: { type: 'string' },
-  },
+  options: { prior: { type: 'string', default: 'none' }, bits: { type: 'string' } },
 });
-
-if (values.child) {
-  const [file] = positionals;
-  const data = new Uint8Array(readFileSync(file!));
-  const variant = new WebAssembly.Module(readFileSync(values.child));
-  const prior = values.prior !== 'none' && isPriorId(values.prior) ? priorStore(undefined, values.prior) : null;
-  const tableBits = Number(values.bits);
-  encodeBytes(data, undefined, { variant, tableBits, loadPrior: prior ? (t) => prior.loadInto(t) : undefined });
-  process.exit(0);
-}
 
 const split = process.argv.indexOf('--');
 const folders = split < 0 ? [] : positionals.slice(0, positionals.length - (process.argv.length - split - 1));
@@ -59,18 +44,22 @@ const inputBytes = readFileSync(files[0]!).length;
 const priorId = values.prior;
 const tableBits = values.bits ?? String(isPriorId(priorId) ? priorStore(undefined, priorId).manifest.tableBits : tableBitsFor(inputBytes));
 
-/** Instructions cachegrind counts for one child run (user space, this process only: esbuild's is not traced). */
+/**
+ * The child, encode-once.ts, bundled into plain JavaScript: run through tsx, its loader thread and esbuild
+ * service ran beside the coding, and identical runs counted from 12,400 to 19,400 instructions per byte.
+ */
+const child = path.join(work, 'encode-once.mjs');
+
+/** Instructions cachegrind counts for one child run (user space, this process only). */
 function count(wasm: string, file: string): Promise<number> {
   const args = ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null'];
-  args.push(process.execPath, '--no-liftoff', '--predictable', '--import', 'tsx', SELF, '--child', wasm, '--prior', priorId!);
-  args.push('--bits', tableBits, file);
-  // TSX_DISABLE_CACHE: a cache hit or miss in tsx's transform cache alone moves the count by ~100M.
-  const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
+  args.push(process.execPath, '--no-liftoff', '--predictable', child, wasm, priorId!, tableBits, file);
+  const run = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  run.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
-    child.on('error', (error) => reject(new Error(`could not run valgrind (apt-get install valgrind): ${error.message}`)));
-    child.on('close', (status) => {
+    run.on('error', (error) => reject(new Error(`could not run valgrind (apt-get install valgrind): ${error.message}`)));
+    run.on('close', (status) => {
       const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr);
       if (status !== 0 || !refs) reject(new Error(`cachegrind failed (exit ${status}):\n${stderr}`));
       else resolve(Number(refs[1]!.replaceAll(',', '')));
@@ -93,6 +82,7 @@ async function pooled<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]
 }
 
 try {
+  await build({ entryPoints: [ENCODE_ONCE], bundle: true, platform: 'node', format: 'esm', outfile: child, logLevel: 'error', external: ['better-sqlite3', 'onnxruntime-node'] });
   console.log(`${path.basename(files[0]!)}, ${inputBytes} bytes; prior ${priorId}; 2^${tableBits} slots`);
   const wasms = await Promise.all(
     folders.map(async (folder, i) => {
