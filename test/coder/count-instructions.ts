@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { tableBitsFor } from '../../electron/engine/coder/table-size.ts';
+import { resourcesDir } from '../../electron/engine/model/manifest.ts';
 import { isPriorId, priorStore } from '../../electron/engine/model/prior-store.ts';
 import { compileCoder } from '../../scripts/build-wasm.mjs';
 
@@ -53,7 +54,7 @@ const child = path.join(work, 'encode-once.mjs');
 /** Instructions cachegrind counts for one child run (user space, this process only). */
 function count(wasm: string, file: string): Promise<number> {
   const args = ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null'];
-  args.push(process.execPath, '--no-liftoff', '--predictable', child, wasm, priorId!, tableBits, file);
+  args.push(process.execPath, '--no-liftoff', '--predictable', child, wasm, priorId!, tableBits, file, resourcesDir());
   const run = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   run.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
