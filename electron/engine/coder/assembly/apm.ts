@@ -81,7 +81,8 @@ function readyPage(a: i32, page: i32, clear: bool): void {
   const w = s & 127;
   const pageIndex = cx >>> 8;
   if (!load<u8>(pageReady + <usize>(a * PAGES + pageIndex))) readyPage(a, pageIndex, true);
-  const i = pageIndex * (PAGE_CONTEXTS * 33) + (cx & (PAGE_CONTEXTS - 1)) * 33 + lo;
+  // Pages are 256 contexts of 33 points in a row, so context cx's points start at cx * 33.
+  const i = cx * 33 + lo;
   const at = pointsOf(a) + ((<usize>i) << 2);
   const step = bothPoints ? 0 : w < 64 ? 0 : 1;
   const chosen = i + step;

@@ -196,23 +196,23 @@ export function selectBuckets(highNibble: i32): void {
   else updateCounters(bit);
 }
 
-/** Context i's slot for nibble tree node, kept for the update; -1 when the context is off (its input is then 0). */
+/** Context i is off this nibble (its bucket is -1): no slot to update, and its inputs are 0. */
 // @ts-ignore: decorator
-@inline function selectSlot(i: i32, node: i32, inputs: usize): i32 {
-  const b = load<i32>(bucket + ((<usize>i) << 2));
-  const s = b < 0 ? -1 : b + node;
-  store<i32>(slot + ((<usize>i) << 2), s);
-  if (s < 0) {
-    store<i32>(inputs + ((<usize>i) << 2), 0);
-    store<i32>(inputs + ((<usize>(i + WIDE_HISTORIES)) << 2), 0);
-  }
-  return s;
+@inline function contextOff(i: i32, inputs: usize): void {
+  store<i32>(slot + ((<usize>i) << 2), -1);
+  store<i32>(inputs + ((<usize>i) << 2), 0);
+  store<i32>(inputs + ((<usize>(i + WIDE_HISTORIES)) << 2), 0);
 }
 
 function predictCounters(node: i32, inputs: usize): void {
   for (let i = 0; i < N_CONTEXTS; i++) {
-    const s = selectSlot(i, node, inputs);
-    if (s < 0) continue;
+    const b = load<i32>(bucket + ((<usize>i) << 2));
+    if (b < 0) {
+      contextOff(i, inputs);
+      continue;
+    }
+    const s = b + node;
+    store<i32>(slot + ((<usize>i) << 2), s);
     store<i32>(inputs + ((<usize>i) << 2), stretch(counterP12(load<i32>(table + ((<usize>s) << 2)))));
   }
 }
@@ -235,8 +235,13 @@ function updateCounters(bit: i32): void {
 function predictWithHistories(node: i32, inputs: usize): void {
   // Unrolled (as updateWithHistories): a loop's counter, bounds and per-iteration checks cost more than its body.
   // Globals are read once into locals: the compiled code reads a global again after every store to memory.
-  const t = table;
-  const wide = revision9;
+  // Written out for each layout, so that `wide` is a constant in each copy and no context tests it.
+  if (revision9) predictAll(node, inputs, table, true);
+  else predictAll(node, inputs, table, false);
+}
+
+// @ts-ignore: decorator
+@inline function predictAll(node: i32, inputs: usize, t: usize, wide: bool): void {
   predictWithHistory(0, node, inputs, t, wide);
   predictWithHistory(1, node, inputs, t, wide);
   predictWithHistory(2, node, inputs, t, wide);
@@ -255,11 +260,17 @@ function predictWithHistories(node: i32, inputs: usize): void {
 
 // @ts-ignore: decorator
 @inline function predictWithHistory(i: i32, node: i32, inputs: usize, t: usize, wide: bool): void {
-  const s = selectSlot(i, node, inputs);
-  if (s < 0) return;
+  const b = load<i32>(bucket + ((<usize>i) << 2));
+  if (b < 0) {
+    contextOff(i, inputs);
+    return;
+  }
+  const s = b + node;
+  store<i32>(slot + ((<usize>i) << 2), s);
   const v = load<i32>(t + ((<usize>s) << 2));
   const history = v & 0xff;
-  const entry = (i << 8) | history;
+  // `+`, not `|` (history < 256): the same entry, and the add folds into the address (as in the update).
+  const entry = (i << 8) + history;
   const fromCounter = stretch(counterP12(v));
   const fromHistory = stretch(load<i32>(historyMaps + ((<usize>entry) << 2)) >> 4);
   const withHistory = select<i32>(fromCounter, fromHistory, history == 0);
@@ -295,7 +306,7 @@ function updateWithHistories(bit: i32): void {
   if (s < 0) return;
   const at = t + ((<usize>s) << 2);
   const v = load<i32>(at);
-  const entry = historyMaps + ((<usize>((i << 8) | (v & 0xff))) << 2);
+  const entry = historyMaps + ((<usize>((i << 8) + (v & 0xff))) << 2);
   const e = load<i32>(entry);
   store<i32>(entry, e + ((target - e) >> HISTORY_RATE));
   store<i32>(at, updateCounterWithHistory(v, bit, target, unchecked(limits[i])));

@@ -73,7 +73,8 @@ export function buildLogisticTables(): void {
   const n = (v >> 8) & 0xff;
   const p = v >>> 16;
   const next = p + (((target - p) * load<i32>(RATE + ((<usize>n) << 2))) >> 14);
-  const history = <i32>load<u8>(NEXT_HISTORY + <usize>(((v & 0xff) << 1) | bit));
+  // `+ bit`, not `| bit`: the same index, and the compiled code folds an add into the address (measured).
+  const history = <i32>load<u8>(NEXT_HISTORY + <usize>(((v & 0xff) << 1) + bit));
   return (next << 16) | (select<i32>(n + 1, limit, n < limit) << 8) | history;
 }
 
